@@ -1,0 +1,3 @@
+from dti_cli.cli import main
+
+main()

@@ -1,0 +1,588 @@
+"""The `dti` command line: argv → core → stdout. The only module that knows typer, exit codes and consoles."""
+
+import functools
+import inspect
+import os
+import sys
+from dataclasses import dataclass
+from enum import Enum
+from typing import Annotated, List, Optional
+
+import typer
+
+from dti_cli import __version__
+from dti_cli.errors import EXIT_INTERNAL, EXIT_USAGE, DTIError, UsageError
+
+
+class Lang(str, Enum):
+    vi = "vi"
+    en = "en"
+
+
+class Format(str, Enum):
+    table = "table"
+    csv = "csv"
+    tsv = "tsv"
+    json = "json"
+    markdown = "markdown"
+
+
+app = typer.Typer(
+    name="dti",
+    help="Compute, rank and compare DTI-style composite indices (Vietnam's provincial Digital Transformation "
+         "Index, 2020–2024, bundled). Data goes to stdout, messages to stderr. Exit codes: 0 ok, 1 data or "
+         "verification failure, 2 usage error, 3 internal error.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=True,
+    rich_markup_mode=None,
+)
+
+
+# ---------------------------------------------------------------- completion (no pandas here)
+
+def _complete_province(incomplete: str) -> list[str]:
+    from dti_cli import provinces
+
+    return provinces.registry().complete(incomplete)
+
+
+def _complete_year(incomplete: str) -> list[str]:
+    from dti_cli import method
+
+    return [str(y) for y in method.edition_years() if str(y).startswith(incomplete)]
+
+
+def _complete_edition(incomplete: str) -> list[str]:
+    from dti_cli import method
+
+    keys = [e.id for e in method.editions()] + [str(y) for y in method.edition_years()]
+    return [k for k in keys if k.startswith(incomplete)]
+
+
+# ---------------------------------------------------------------- options every command takes
+
+@dataclass
+class Opts:
+    """The options common to every command, after merging the global ones."""
+
+    data: Optional[str] = None
+    method: Optional[str] = None
+    lang: str = "vi"
+    fmt: Optional[Format] = None
+    no_color: bool = False
+    decimal: str = "."
+    thousands: Optional[str] = None
+    na: tuple = ()
+
+    def resolved_format(self) -> Format:
+        if self.fmt is not None:
+            return self.fmt
+        return Format.table if sys.stdout.isatty() else Format.tsv
+
+    def console(self, stderr: bool = False):
+        from rich.console import Console
+
+        no_color = self.no_color or bool(os.environ.get("NO_COLOR"))
+        return Console(stderr=stderr, no_color=no_color, highlight=False, emoji=False,
+                       force_terminal=None if not no_color else None)
+
+
+_DataOpt = Annotated[Optional[str], typer.Option(
+    "--data", metavar="FILE", help="Indicator CSV (long or wide; '-' for stdin). Default: the bundled DTI data.")]
+_MethodOpt = Annotated[Optional[str], typer.Option(
+    "--method", metavar="FILE", help="Methodology TOML replacing the shipped editions.")]
+_LangOpt = Annotated[Optional[Lang], typer.Option("--lang", help="Labels: vi (default) or en.")]
+_FormatOpt = Annotated[Optional[Format], typer.Option(
+    "--format", "-f", help="Output: table (default on a terminal), tsv (default when piped), csv, json, markdown.")]
+_NoColorOpt = Annotated[bool, typer.Option("--no-color", help="No colour (NO_COLOR is honoured too).")]
+_DecimalOpt = Annotated[Optional[str], typer.Option(
+    "--decimal", metavar="CHAR", help="Decimal mark of the data file: '.' (default) or ','.")]
+_ThousandsOpt = Annotated[Optional[str], typer.Option(
+    "--thousands", metavar="CHAR", help="Thousands separator of the data file (e.g. '.'); none by default.")]
+_NaOpt = Annotated[Optional[List[str]], typer.Option(
+    "--na", metavar="TOKEN", help="Treat this cell text as missing (repeatable); empty cells always are.")]
+
+_COMMON = [
+    inspect.Parameter("data", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=_DataOpt),
+    inspect.Parameter("method", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=_MethodOpt),
+    inspect.Parameter("fmt", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=_FormatOpt),
+    inspect.Parameter("lang", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=_LangOpt),
+    inspect.Parameter("no_color", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=_NoColorOpt),
+    inspect.Parameter("decimal", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=_DecimalOpt),
+    inspect.Parameter("thousands", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=_ThousandsOpt),
+    inspect.Parameter("na", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=_NaOpt),
+]
+_GLOBAL = Opts()
+
+
+def command(name: Optional[str] = None):
+    """Register a command that receives the common options as `opts` and whose errors become one line."""
+
+    def deco(fn):
+        sig = inspect.signature(fn)
+        own = [p for p in sig.parameters.values() if p.name != "opts"]
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            common = {p.name: kwargs.pop(p.name, None) for p in _COMMON}
+            opts = Opts(
+                data=common["data"] or _GLOBAL.data, method=common["method"] or _GLOBAL.method,
+                lang=(common["lang"] or _GLOBAL.lang).value if isinstance(common["lang"] or _GLOBAL.lang, Lang)
+                else (common["lang"] or _GLOBAL.lang),
+                fmt=common["fmt"], no_color=bool(common["no_color"]) or _GLOBAL.no_color,
+                decimal=common["decimal"] or _GLOBAL.decimal, thousands=common["thousands"] or _GLOBAL.thousands,
+                na=tuple(common["na"] or ()) or _GLOBAL.na,
+            )
+            try:
+                return fn(*args, opts=opts, **kwargs)
+            except DTIError as exc:
+                _fail(opts, str(exc), exc.exit_code)
+
+        wrapper.__signature__ = sig.replace(parameters=own + _COMMON)
+        wrapper.__annotations__ = {p.name: p.annotation for p in own + _COMMON}
+        return app.command(name)(wrapper)
+
+    return deco
+
+
+def _fail(opts: Opts, message: str, code: int):
+    from rich.markup import escape
+
+    opts.console(stderr=True).print(f"[bold red]Error:[/] {escape(message)}", soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def _note(opts: Opts, message: str) -> None:
+    from rich.markup import escape
+
+    opts.console(stderr=True).print(f"[yellow]Note:[/] {escape(message)}", soft_wrap=True)
+
+
+def _version(value: bool):
+    if value:
+        typer.echo(f"dti {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    data: _DataOpt = None,
+    method: _MethodOpt = None,
+    lang: _LangOpt = None,
+    no_color: _NoColorOpt = False,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+):
+    """Compute, rank and compare DTI-style composite indices."""
+    _GLOBAL.data, _GLOBAL.method = data, method
+    _GLOBAL.lang = lang.value if lang else "vi"
+    _GLOBAL.no_color = no_color
+
+
+# ---------------------------------------------------------------- loading
+
+def _load(opts: Opts, *, years: Optional[list] = None, need_years: bool = True):
+    """Data + method → Scores for the years asked (and the year before each, for changes)."""
+    from dti_cli import data as data_mod
+    from dti_cli import engine
+    from dti_cli import method as method_mod
+
+    meth = method_mod.load(opts.method) if opts.method else None
+    groups = tuple(sorted({lf.group for lf in meth.leaves.values() if lf.group})) if meth else ()
+    fmt = data_mod.Format(decimal=opts.decimal, thousands=opts.thousands, na=opts.na)
+    if opts.data:
+        ds = data_mod.load(opts.data, fmt=fmt, attributes=groups)
+    else:
+        ds = data_mod.load(data_mod.bundled_path(), fmt=fmt, attributes=groups)
+        ds = data_mod.Dataset(ds.frame, ds.unit_kind, "indicators.csv (bundled)", ds.attributes)
+    wanted = None
+    if years:
+        for y in years:
+            if y not in ds.years:
+                raise UsageError(f"unknown year {y} (the data has {', '.join(map(str, ds.years))})")
+        wanted = sorted({y for y0 in years for y in (y0 - 1, y0) if y in ds.years})
+    plan = engine.plan(ds, meth, wanted)
+    scores = engine.evaluate(ds, plan)
+    for note in scores.notes:
+        _note(opts, note)
+    return ds, scores
+
+
+def _latest(scores) -> int:
+    return max(scores.years)
+
+
+def _unit(opts: Opts, scores, text: str) -> str:
+    from dti_cli import provinces
+
+    if scores.unit_kind == "province":
+        return provinces.registry().resolve(text)
+    units = sorted(set(scores.rows["unit"]))
+    if text in units:
+        return text
+    key = provinces.fold(text)
+    for u in units:
+        if provinces.fold(u) == key:
+            return u
+    import difflib
+
+    close = difflib.get_close_matches(text, units, n=1)
+    raise UsageError(f"unknown unit '{text}'" + (f"; did you mean {close[0]}?" if close else ""))
+
+
+def _emit(opts: Opts, frame, columns, *, title: str = "", caption: str = "") -> None:
+    from dti_cli import render
+
+    fmt = opts.resolved_format()
+    if fmt is Format.table:
+        opts.console().print(render.rich_table(frame, columns, title=title, caption=caption, lang=opts.lang))
+    else:
+        sys.stdout.write(render.to_text(frame, columns, render.Fmt(fmt.value), lang=opts.lang))
+
+
+def _method_notes(opts: Opts, scores, years) -> None:
+    seen = set()
+    for y in years:
+        m = scores.methods.get(y)
+        if m and not m.computable and m.id not in seen:
+            seen.add(m.id)
+            _note(opts, f"{y}: {m.note_en or m.note}")
+
+
+# ---------------------------------------------------------------- commands
+
+_YearOpt = Annotated[Optional[int], typer.Option("--year", "-y", help="Data year (default: the latest).",
+                                                 autocompletion=_complete_year)]
+
+
+@command("rank")
+def rank_cmd(
+    year: _YearOpt = None,
+    by: Annotated[Optional[str], typer.Option("--by", help="Rank on this node (default: the index).")] = None,
+    top: Annotated[Optional[int], typer.Option("--top", min=1, help="Show only the first N.")] = None,
+    region: Annotated[Optional[str], typer.Option("--region", help="Only this GSO region (e.g. mekong).")] = None,
+    *, opts: Opts,
+):
+    """Rank every province on the index (or any node) with last year's score, the change and the pillars."""
+    from dti_cli import analysis, provinces, render
+
+    _, scores = _load(opts, years=[year] if year else None)
+    year = year or _latest(scores)
+    node = by or scores.methods[year].root
+    analysis.check_node(scores, year, node)
+    names = analysis.Names(scores.unit_kind, opts.lang)
+    reg = provinces.resolve_region(region) if region else None
+    if reg and scores.unit_kind != "province":
+        raise UsageError("--region needs province data")
+    table = analysis.rank_table(scores, year, by=node, names=names, top=top, region=reg)
+    note = analysis.coverage_note(scores, year, node)
+    if note:
+        _note(opts, note)
+    _method_notes(opts, scores, [year])
+    method = scores.methods[year]
+    unit_col = scores.unit_kind
+    cols = [
+        render.Column("rank", "Hạng", "Rank", "rank"),
+        render.Column("region_rank", "Hạng vùng", "Reg.", "rank"),
+        render.Column(unit_col, "Mã", "Slug", "text", table=False),
+        render.Column("name", "Tỉnh/thành" if unit_col == "province" else "Đơn vị",
+                      "Province" if unit_col == "province" else "Unit"),
+        render.Column("score", method.node_label(node, opts.lang) if by else "DTI", "Score" if not by else node,
+                      "score", prov="provenance"),
+        render.Column("prev_score", str(year - 1), str(year - 1), "score", table=False),
+        render.Column("delta", f"± {year - 1}", f"± {year - 1}", "delta"),
+        render.Column("prev_rank", f"Hạng {year - 1}", f"Rank {year - 1}", "rank", table=False),
+        render.Column("rank_change", "↕", "↕", "change"),
+    ]
+    cols += [render.Column(p, p.upper(), p.upper(), "score") for p in method.pillars if p != node]
+    cols.append(render.Column("provenance", "Nguồn gốc", "Provenance", "text", table=False))
+    scope = provinces.region_name(reg, opts.lang) + ", " if reg else ""
+    title = (f"{method.node_label(node, opts.lang)} {year}: {scope}{len(table)} "
+             + ("provinces" if opts.lang == "en" else "tỉnh/thành")) if unit_col == "province" else \
+        f"{method.node_label(node, opts.lang)} {year}"
+    _emit(opts, table, cols, title=title, caption=method.label(opts.lang))
+
+
+def _parse_units(opts, scores, items: list) -> list:
+    out = []
+    for item in items:
+        u = _unit(opts, scores, item)
+        if u not in out:
+            out.append(u)
+    return out
+
+
+@command("compare")
+def compare_cmd(
+    province: Annotated[List[str], typer.Argument(help="One or more provinces: slug, name, alias or GSO code.",
+                                                  autocompletion=_complete_province)],
+    national: Annotated[bool, typer.Option("--national", help="Add the national average and the gap to it.")] = False,
+    region: Annotated[bool, typer.Option("--region", help="Add the province's region average and the gap.")] = False,
+    year: _YearOpt = None,
+    *, opts: Opts,
+):
+    """Provinces side by side on the index, each pillar and each main index: value, rank, change, averages."""
+    from dti_cli import analysis, render
+
+    _, scores = _load(opts, years=[year] if year else None)
+    year = year or _latest(scores)
+    units = _parse_units(opts, scores, province)
+    names = analysis.Names(scores.unit_kind, opts.lang)
+    table = analysis.compare_table(scores, units, year, names=names, national=national, region=region)
+    method = scores.methods[year]
+    note = analysis.coverage_note(scores, year, method.root)
+    if note:
+        _note(opts, note)
+    _method_notes(opts, scores, [year])
+    n = scores.universe.get(year)
+    cols = [
+        render.Column(scores.unit_kind, "Mã", "Slug", "text", table=False),
+        render.Column("name", "Tỉnh/thành", "Province", "text", table=len(units) > 1),
+        render.Column("indicator", "Mã chỉ số", "Indicator id", "text", table=False),
+        render.Column("indicator_name", "Chỉ số", "Indicator"),
+        render.Column("value", "Điểm", "Value", "score", prov="provenance"),
+        render.Column("rank", f"Hạng/{n}", f"Rank/{n}", "rank"),
+        render.Column("prev_value", str(year - 1), str(year - 1), "score", table=False),
+        render.Column("delta", "±", "±", "delta"),
+        render.Column("prev_rank", f"Hạng {year - 1}", f"Rank {year - 1}", "rank", table=False),
+        render.Column("rank_change", "↕", "↕", "change"),
+    ]
+    if national:
+        cols += [render.Column("national", "TB cả nước", "National", "score"),
+                 render.Column("gap", "Chênh", "Gap", "delta")]
+    if region:
+        cols += [render.Column("region", "Vùng", "Region", "text", table=False),
+                 render.Column("region_mean", "TB vùng", "Region", "score"),
+                 render.Column("region_gap", "Chênh vùng", "Gap (reg.)", "delta")]
+    cols.append(render.Column("provenance", "Nguồn gốc", "Provenance", "text", table=False))
+    title = f"{', '.join(names(u) for u in units)} — {year}"
+    _emit(opts, table, cols, title=title, caption=method.label(opts.lang))
+
+
+@command("show")
+def show_cmd(
+    province: Annotated[str, typer.Argument(help="Province: slug, name, alias or GSO code.",
+                                            autocompletion=_complete_province)],
+    year: _YearOpt = None,
+    *, opts: Opts,
+):
+    """A province's profile: every year's score and rank, its pillars and main indices, strengths and weaknesses."""
+    from dti_cli import analysis, render
+
+    _, scores = _load(opts)
+    unit = _unit(opts, scores, province)
+    names = analysis.Names(scores.unit_kind, opts.lang)
+    hist = analysis.history(scores, unit, names=names)
+    year = year or _latest(scores)
+    analysis.check_year(scores, year)
+    comp = analysis.components(scores, unit, year, names=names)
+    best, worst = analysis.strengths(comp)
+    method = scores.methods[year]
+    fmt = opts.resolved_format()
+    pcols = [p for p in ("cqs", "kts", "xhs") if p in hist.columns] if scores.unit_kind == "province" else \
+        [p for p in method.pillars if p in hist.columns]
+    hcols = [render.Column("year", "Năm", "Year", "int"),
+             render.Column("score", "DTI", "DTI", "score", prov="provenance"),
+             render.Column("rank", "Hạng", "Rank", "rank"), render.Column("of", "/", "of", "int", table=False),
+             render.Column("delta", "±", "±", "delta"), render.Column("rank_change", "↕", "↕", "change")]
+    hcols += [render.Column(p, p.upper(), p.upper(), "score") for p in pcols]
+    hcols += [render.Column(p + "_rank", "#", "#", "rank", table=True) for p in []]
+    hcols += [render.Column("edition", "QĐ", "Edition", "text"),
+              render.Column("provenance", "Nguồn gốc", "Provenance", "text", table=False)]
+    ccols = [render.Column("indicator", "Mã", "Id", "text", table=False),
+             render.Column("indicator_name", "Chỉ số", "Indicator"),
+             render.Column("value", "Điểm", "Value", "score", prov="provenance"),
+             render.Column("rank", "Hạng", "Rank", "rank"),
+             render.Column("national", "TB cả nước", "National", "score"),
+             render.Column("gap", "Chênh", "Gap", "delta"),
+             render.Column("provenance", "Nguồn gốc", "Provenance", "text", table=False)]
+    if fmt is Format.table:
+        con = opts.console()
+        label = method.node_label
+        con.print(render.rich_table(hist, hcols, title=f"{names(unit)} — DTI {min(scores.years)}–"
+                                    f"{max(scores.years)}", lang=opts.lang))
+        con.print(render.rich_table(comp, ccols, title=f"{names(unit)} — {year}", caption=method.label(opts.lang),
+                                    lang=opts.lang))
+        if best:
+            s = "Strongest" if opts.lang == "en" else "Mạnh nhất"
+            w = "weakest" if opts.lang == "en" else "yếu nhất"
+            con.print(f"{s}: {', '.join(label(b, opts.lang) for b in best)}; {w}: "
+                      f"{', '.join(label(x, opts.lang) for x in worst)} "
+                      + ("(by rank)" if opts.lang == "en" else "(theo thứ hạng)"))
+        return
+    import pandas as pd
+
+    if fmt is Format.json:
+        import json
+
+        doc = {"province" if scores.unit_kind == "province" else "unit": unit, "name": names(unit),
+               "history": json.loads(render.to_text(hist, hcols, render.Fmt.json)),
+               "year": year, "components": json.loads(render.to_text(comp, ccols, render.Fmt.json)),
+               "strongest": best, "weakest": worst}
+        sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+        return
+    # csv/tsv/markdown: one long table, a `section` column telling history from components
+    h = hist.assign(section="history")
+    c = comp.assign(section="components", year=year)
+    both = pd.concat([h, c], ignore_index=True)
+    cols = [render.Column("section", "Phần", "Section")] + [c for c in hcols] + [
+        c for c in ccols if c.key not in ("value", "rank", "provenance")]
+    sys.stdout.write(render.to_text(both, cols, render.Fmt(fmt.value), lang=opts.lang))
+
+
+@command("scores")
+def scores_cmd(
+    year: Annotated[Optional[int], typer.Option("--year", "-y", help="Only this year (default: every year).",
+                                                autocompletion=_complete_year)] = None,
+    *, opts: Opts,
+):
+    """Every node's score and rank for every province and year, in long form, with provenance."""
+    from dti_cli import output
+
+    _, scores = _load(opts, years=[year] if year else None)
+    years = [year] if year else scores.years
+    fmt = opts.resolved_format()
+    if fmt is Format.table:
+        from dti_cli import render
+
+        frame = output.scores_frame(scores, years)
+        cols = output.score_columns(scores.unit_kind)
+        _emit(opts, frame, cols, title=f"scores {', '.join(map(str, years))}")
+        return
+    output.write_scores(scores, years, fmt.value, sys.stdout)
+
+
+@command("verify")
+def verify_cmd(
+    show: Annotated[int, typer.Option("--show", min=1, help="How many of the largest differences to list.")] = 10,
+    *, opts: Opts,
+):
+    """Recompute every published aggregate from its inputs and every published rank; exit 1 on a mismatch."""
+    from dti_cli import analysis, render
+
+    _, scores = _load(opts)
+    values, ranks = analysis.verify(scores)
+    bad_v = values[~values["ok"]]
+    bad_r = ranks[~ranks["ok"]]
+    fmt = opts.resolved_format()
+    unit_col = scores.unit_kind
+    vcols = [render.Column("year", "Năm", "Year", "int"), render.Column(unit_col, "Tỉnh", "Province"),
+             render.Column("indicator", "Chỉ số", "Indicator"),
+             render.Column("published", "Công bố", "Published", "num"),
+             render.Column("computed", "Tính lại", "Computed", "num"),
+             render.Column("difference", "Chênh", "Difference", "num"),
+             render.Column("tolerance", "Sai số cho phép", "Tolerance", "num"),
+             render.Column("basis", "Từ", "From"), render.Column("provenance", "Nguồn gốc", "Provenance"),
+             render.Column("ok", "Đạt", "OK", "bool")]
+    rcols = [render.Column("year", "Năm", "Year", "int"), render.Column(unit_col, "Tỉnh", "Province"),
+             render.Column("indicator", "Chỉ số", "Indicator"),
+             render.Column("published_rank", "Hạng công bố", "Published", "rank"),
+             render.Column("computed_rank", "Hạng tính", "Computed", "rank"), render.Column("ok", "Đạt", "OK", "bool")]
+    if fmt is Format.table:
+        con = opts.console()
+        shown = values.head(show).copy()
+        shown["difference"] = shown["difference"].map(lambda d: f"{d:+.6f}")
+        table_cols = [render.Column(c.key, c.vi, c.en, "text" if c.key == "difference" else c.kind,
+                                    table=c.key not in ("tolerance", "basis", "provenance")) for c in vcols]
+        con.print(render.rich_table(shown, table_cols, title=f"{len(values)} published aggregates recomputed, "
+                                    f"largest differences first", lang=opts.lang))
+        if len(bad_r):
+            con.print(render.rich_table(bad_r, rcols, title="rank mismatches", lang=opts.lang))
+    else:
+        out = values.assign(check="value")
+        r = ranks.assign(check="rank")
+        import pandas as pd
+
+        both = pd.concat([out, r], ignore_index=True)
+        cols = [render.Column("check", "Kiểm tra", "Check")] + vcols[:-1] + rcols[3:5] + [vcols[-1]]
+        sys.stdout.write(render.to_text(both, cols, render.Fmt(fmt.value), lang=opts.lang))
+    summary = (f"{len(values) - len(bad_v)} of {len(values)} published aggregates within tolerance "
+               f"(largest difference {values['difference'].abs().max():.6f}); {len(ranks) - len(bad_r)} of "
+               f"{len(ranks)} published ranks reproduced") if len(values) else \
+        f"no published aggregate has all its inputs; {len(ranks) - len(bad_r)} of {len(ranks)} ranks reproduced"
+    if len(bad_v) or len(bad_r):
+        _fail(opts, "verification failed: " + summary, 1)
+    opts.console(stderr=True).print(f"[green]OK:[/] {summary}", soft_wrap=True)
+
+
+@command("method")
+def method_cmd(
+    edition: Annotated[Optional[str], typer.Argument(
+        help="A shipped edition (1726, 922, 405) or a year; default: the latest. --method FILE shows a file.",
+        autocompletion=_complete_edition)] = None,
+    *, opts: Opts,
+):
+    """The methodology tree: names, weights, and the share each node has in the index."""
+    from dti_cli import analysis, render
+    from dti_cli import method as method_mod
+
+    if opts.method:
+        meth = method_mod.load(opts.method)
+    else:
+        meth = method_mod.edition(edition) if edition else method_mod.editions()[-1]
+    rows = analysis.method_rows(meth, lang=opts.lang)
+    fmt = opts.resolved_format()
+    cols = [render.Column("tree", "Cây", "Tree", table=False), render.Column("depth", "Mức", "Depth", "int", table=False),
+            render.Column("node", "Mã", "Id", table=False), render.Column("parent", "Cha", "Parent", table=False),
+            render.Column("name", "Chỉ số", "Node"), render.Column("kind", "Loại", "Kind", table=False),
+            render.Column("aggregate", "Phép gộp", "Aggregation", table=False),
+            render.Column("normalise", "Chuẩn hoá", "Normalise", table=False),
+            render.Column("weight", "Trọng số", "Weight", "num"),
+            render.Column("share_in_parent", "Tỷ trọng", "In parent", "pct"),
+            render.Column("share_in_index", "Trong chỉ số", "In index", "pct")]
+    if fmt is Format.table:
+        shown = rows.copy()
+        shown["name"] = ["  " * d + f"{n} ({i})" + ("" if t == meth.root or d else " [pillar]")
+                         for d, n, i, t in zip(rows["depth"], rows["name"], rows["node"], rows["tree"])]
+        caption = f"{meth.source}" + (f"\n{meth.note_en if opts.lang == 'en' else meth.note}" if not meth.computable
+                                      else "")
+        opts.console().print(render.rich_table(shown, cols, title=meth.label(opts.lang), caption=caption,
+                                               lang=opts.lang))
+        return
+    sys.stdout.write(render.to_text(rows, cols, render.Fmt(fmt.value), lang=opts.lang))
+
+
+# ---------------------------------------------------------------- entry point
+
+def main(argv: Optional[list] = None) -> None:
+    """Run the CLI; every failure becomes one line on stderr and a documented exit code."""
+    try:
+        rv = app(args=argv, prog_name="dti", standalone_mode=False)
+    except typer.Exit as exc:
+        rv = exc.exit_code
+    except typer.Abort:
+        sys.stderr.write("Aborted.\n")
+        rv = 130
+    except BrokenPipeError:
+        _quiet_broken_pipe()
+        rv = 0
+    except KeyboardInterrupt:
+        sys.stderr.write("Interrupted.\n")
+        rv = 130
+    except DTIError as exc:  # raised outside a command body (e.g. in completion)
+        sys.stderr.write(f"Error: {exc}\n")
+        rv = exc.exit_code
+    except Exception as exc:  # click's usage errors, then genuine bugs
+        if hasattr(exc, "format_message") and hasattr(exc, "exit_code"):
+            ctx = getattr(exc, "ctx", None)
+            hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+            sys.stderr.write(f"Error: {exc.format_message()}{hint}\n")
+            rv = exc.exit_code if isinstance(exc.exit_code, int) else EXIT_USAGE
+        else:
+            if os.environ.get("DTI_DEBUG"):
+                raise
+            sys.stderr.write(f"Error: internal error ({type(exc).__name__}: {exc}); this is a bug in dti, "
+                             "please report it (DTI_DEBUG=1 shows the traceback)\n")
+            rv = EXIT_INTERNAL
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _quiet_broken_pipe()
+    sys.exit(rv if isinstance(rv, int) else 0)
+
+
+def _quiet_broken_pipe() -> None:
+    """The reader went away (`dti rank | head`): stop quietly."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())

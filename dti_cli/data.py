@@ -1,0 +1,475 @@
+"""Read and validate indicator CSVs (long or wide, provinces or other units) into one tidy long frame."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import sys
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+import numpy as np
+import pandas as pd
+
+from dti_cli import provinces
+from dti_cli.errors import DataError, UsageError, where
+
+LONG_COLUMNS = ("year", "unit", "indicator", "value", "rank", "provenance", "source")
+# Text columns a wide file may carry beside its indicators (a method's `group` columns are added to these).
+ATTRIBUTE_COLUMNS = ("name", "name_en", "region", "code")
+DEFAULT_PROVENANCE = "input"
+
+
+def bundled_path() -> Path:
+    """The shipped indicators.csv: inside the installed package, or at the repository root in a checkout."""
+    here = Path(__file__).resolve().parent
+    for cand in (here / "indicators.csv", here.parent / "indicators.csv"):
+        if cand.is_file():
+            return cand
+    raise DataError("the bundled indicators.csv is missing from this installation; reinstall dti or pass --data")
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Indicator figures in long form, one row per (year, unit, indicator)."""
+
+    frame: pd.DataFrame  # year int64, unit str, indicator str, value float64 (NaN: rank only), rank float64,
+    #                      provenance str, source str
+    unit_kind: str  # "province" (slugs of the 63) or "unit" (anything else: districts, departments…)
+    label: str  # how messages name the file
+    attributes: pd.DataFrame | None = None  # year, unit and text columns (e.g. a grouping for imputation)
+
+    @property
+    def years(self) -> list[int]:
+        return sorted(int(y) for y in self.frame["year"].unique())
+
+    @property
+    def indicators(self) -> list[str]:
+        return sorted(self.frame["indicator"].unique().tolist())
+
+    @property
+    def units(self) -> list[str]:
+        return sorted(self.frame["unit"].unique().tolist())
+
+    @property
+    def bundled(self) -> bool:
+        return self.label == "indicators.csv (bundled)"
+
+
+@dataclass(frozen=True)
+class Format:
+    """How numbers are written in a file: never guessed, given by the user."""
+
+    decimal: str = "."
+    thousands: str | None = None
+    na: tuple[str, ...] = ()
+
+    @property
+    def plain(self) -> bool:
+        return self.decimal == "." and self.thousands is None
+
+
+def _number_pattern(fmt: Format) -> re.Pattern:
+    d = re.escape(fmt.decimal)
+    if fmt.thousands:
+        t = re.escape(fmt.thousands)
+        integer = rf"(?:\d{{1,3}}(?:{t}\d{{3}})+|\d+)"
+    else:
+        integer = r"\d+"
+    return re.compile(rf"[+-]?(?:{integer}(?:{d}\d*)?|{d}\d+)(?:[eE][+-]?\d+)?")
+
+
+def load(source: str | Path, *, fmt: Format = Format(), attributes: tuple[str, ...] = ()) -> Dataset:
+    """Read a long or wide indicator CSV ('-' for standard input) and validate every cell."""
+    if fmt.decimal not in (".", ","):
+        raise UsageError(f"--decimal must be '.' or ',', got '{fmt.decimal}'")
+    if fmt.thousands is not None and (fmt.thousands == fmt.decimal or fmt.thousands not in (".", ",", " ", "'")):
+        raise UsageError(f"--thousands must be one of . , ' or a space, and differ from --decimal")
+    if str(source) == "-":
+        raw = sys.stdin.buffer.read()
+        label = "<stdin>"
+        opener = lambda: io.BytesIO(raw)  # noqa: E731
+    else:
+        path = Path(source)
+        label = str(source)
+        if not path.exists():
+            raise UsageError(f"{label}: no such data file")
+        if path.is_dir():
+            raise UsageError(f"{label}: is a directory, not a data file")
+        opener = lambda: open(path, "rb")  # noqa: E731
+    try:
+        with opener() as fh:
+            head = fh.read(65536)
+    except OSError as exc:
+        raise UsageError(f"{label}: cannot read: {exc.strerror}") from None
+    return _Reader(label, opener, head, fmt, attributes).read()
+
+
+class _Reader:
+    """One file's parse: header, delimiter, typed fast path, exact diagnosis of the first bad cell."""
+
+    def __init__(self, label, opener, head: bytes, fmt: Format, attributes: tuple[str, ...]):
+        self.label, self.opener, self.fmt = label, opener, fmt
+        self.attributes = set(ATTRIBUTE_COLUMNS) | set(attributes)
+        if not head.strip():
+            raise DataError(f"{label}: empty file (expected a header row and data rows)")
+        try:
+            first = head.decode("utf-8-sig").splitlines()[0]
+        except UnicodeDecodeError:
+            first = head[: head.find(b"\n")].decode("utf-8-sig", errors="replace")
+            if "\ufffd" in first:
+                self._encoding_error()
+            first = first
+        self.sep = ";" if first.count(";") > first.count(",") else ","
+        self.header = next(csv.reader([first], delimiter=self.sep))
+        self.header = [h.strip() for h in self.header]
+        self._check_header()
+
+    # ---- header
+
+    def _check_header(self) -> None:
+        cols = self.header
+        seen = set()
+        for i, col in enumerate(cols, start=1):
+            if not col:
+                raise DataError(f"{where(self.label, 1, i)}: empty column name in the header")
+            if col in seen:
+                raise DataError(f"{where(self.label, 1, i, col)}: duplicate column name")
+            seen.add(col)
+        if "year" not in cols:
+            raise DataError(f"{self.label}, line 1: no 'year' column (header: {','.join(cols)})")
+        has_p, has_u = "province" in cols, "unit" in cols
+        if has_p == has_u:
+            what = "both 'province' and 'unit'" if has_p else "neither 'province' nor 'unit'"
+            raise DataError(f"{self.label}, line 1: the header has {what}; give exactly one of them")
+        self.unit_col = "province" if has_p else "unit"
+        self.long = "indicator" in cols or "value" in cols
+        if self.long:
+            for need in ("indicator", "value"):
+                if need not in cols:
+                    raise DataError(f"{self.label}, line 1: a long file needs a '{need}' column")
+            known = {"year", self.unit_col, "indicator", "value", "rank", "provenance", "source"}
+            for i, col in enumerate(cols, start=1):
+                if col not in known and col not in self.attributes:
+                    raise DataError(f"{where(self.label, 1, i, col)}: unknown column in a long file (expected "
+                                    "year, province or unit, indicator, value, rank, provenance, source)")
+            self.numeric = ["value", "rank"] if "rank" in cols else ["value"]
+        else:
+            self.numeric = [c for c in cols if c not in ("year", self.unit_col) and c not in self.attributes]
+            if not self.numeric:
+                raise DataError(f"{self.label}, line 1: no indicator columns (a wide file is year, "
+                                f"{self.unit_col}, then one column per indicator)")
+
+    # ---- reading
+
+    def _read(self, dtypes: dict | None, usecols: list[str] | None = None) -> pd.DataFrame:
+        kwargs = dict(usecols=usecols, sep=self.sep, encoding="utf-8-sig", keep_default_na=False, skipinitialspace=False,
+                      na_values={c: [""] + list(self.fmt.na) for c in self.header}, engine="c", index_col=False)
+        if dtypes is None:
+            kwargs.update(dtype=str, na_values=None)
+        else:
+            kwargs.update(dtype=dtypes)
+        with self.opener() as fh, warnings.catch_warnings():
+            # a first row longer than the header: pandas would drop the extra cells with only a warning
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            try:
+                df = pd.read_csv(fh, **kwargs)
+            except pd.errors.ParserWarning:
+                self._field_count_error()
+        df.columns = [c.strip() for c in df.columns]
+        return df
+
+    def read(self) -> Dataset:
+        text_cols = [c for c in self.header if c not in self.numeric and c != "year"]
+        if self.fmt.plain:
+            dtypes = {c: "float64" for c in self.numeric}
+            dtypes.update({c: "category" for c in text_cols})
+            dtypes["year"] = "int64"
+            try:
+                df = self._read(dtypes)
+            except (ValueError, TypeError) as exc:
+                if isinstance(exc, UnicodeDecodeError):
+                    self._encoding_error()
+                if isinstance(exc, pd.errors.ParserError):
+                    self._parser_error(exc)
+                self._diagnose()
+                raise  # _diagnose always raises; keep the checker happy
+            self._check_typed(df)
+        else:
+            df = self._read_text_numbers()
+        if df.empty:
+            raise DataError(f"{self.label}: no data rows (only a header)")
+        return self._assemble(df)
+
+    def _read_text_numbers(self) -> pd.DataFrame:
+        try:
+            df = self._read(None)
+        except UnicodeDecodeError:
+            self._encoding_error()
+        except pd.errors.ParserError as exc:
+            self._parser_error(exc)
+        self._check_strings(df)
+        out = df.copy()
+        for col in self.numeric:
+            out[col] = _to_float(df[col], self.fmt)
+        out["year"] = df["year"].str.strip().astype("int64")
+        return out
+
+    # ---- validation
+
+    def _check_typed(self, df: pd.DataFrame) -> None:
+        """Checks the typed read cannot make: literal NaN tokens, infinities, empty keys, bad ranks."""
+        for col in self.numeric:
+            vals = df[col].to_numpy()
+            bad = np.isinf(vals)
+            if bad.any():
+                self._fail_cell(int(np.argmax(bad)), col, "is not a finite number")
+        keys = [c for c in (self.unit_col, "indicator") if c in df]
+        if any(df[c].isna().any() for c in keys):
+            self._check_strings(self._read(None))
+        # a NaN may come from an empty cell (missing: fine), a declared --na token, or a token such as "NaN"
+        nan_cols = [c for c in self.numeric if df[c].isna().any()]
+        if nan_cols:
+            text = self._read(None, usecols=nan_cols)
+            allowed = {""} | set(self.fmt.na)
+            for col in nan_cols:
+                at = df[col].isna().to_numpy()
+                cells = text[col].fillna("").str.strip().to_numpy()[at]
+                ok = np.isin(cells, list(allowed))
+                if not ok.all():
+                    row = int(np.flatnonzero(at)[int(np.argmax(~ok))])
+                    self._fail_cell(row, col, self._why_not_number(str(cells[int(np.argmax(~ok))])))
+        self._check_ranks(df)
+
+    def _check_strings(self, df: pd.DataFrame) -> None:
+        """Validate every cell from the file's text; raises on the first bad one."""
+        na = {""} | set(self.fmt.na)
+        pattern = _number_pattern(self.fmt)
+        year = df["year"].fillna("").str.strip()
+        bad = ~year.str.fullmatch(r"\d{4}")
+        if bad.any():
+            i = int(np.argmax(bad.to_numpy()))
+            self._fail_cell(i, "year", f"'{year.iloc[i]}' is not a year (four digits)")
+        for col in [self.unit_col] + (["indicator"] if self.long else []):
+            empty = df[col].fillna("").str.strip() == ""
+            if empty.any():
+                self._fail_cell(int(np.argmax(empty.to_numpy())), col, "is empty")
+        for col in self.numeric:
+            cells = df[col].fillna("").str.strip()
+            ok = cells.isin(na) | cells.str.fullmatch(pattern)
+            if not ok.all():
+                i = int(np.argmax(~ok.to_numpy()))
+                self._fail_cell(i, col, self._why_not_number(cells.iloc[i]))
+            nums = _to_float(df[col], self.fmt)
+            inf = np.isinf(nums.to_numpy())
+            if inf.any():
+                self._fail_cell(int(np.argmax(inf)), col, f"'{cells.iloc[int(np.argmax(inf))]}' is not a finite number")
+
+    def _why_not_number(self, cell: str) -> str:
+        msg = f"'{cell}' is not a number"
+        if self.fmt.decimal == "." and re.fullmatch(r"[+-]?\d+,\d+", cell):
+            msg += " (if the file uses a decimal comma, add --decimal ,)"
+        elif self.fmt.thousands is None and re.fullmatch(r"[+-]?\d{1,3}([.,]\d{3})+([.,]\d+)?", cell):
+            msg += " (for thousands separators add --thousands)"
+        elif cell.lower() in ("nan", "na", "n/a", "null", "none", "-", "inf", "-inf", "infinity"):
+            msg += " (leave missing values empty, or list the token with --na)"
+        return msg
+
+    def _check_ranks(self, df: pd.DataFrame) -> None:
+        if "rank" not in df or not self.long:
+            return
+        r = df["rank"].to_numpy()
+        bad = ~np.isnan(r) & ((r < 1) | (r != np.round(r)))
+        if bad.any():
+            i = int(np.argmax(bad))
+            self._fail_cell(i, "rank", f"'{r[i]:g}' is not a rank (a whole number from 1)")
+
+    # ---- errors with exact lines
+
+    def _line_of(self, row: int) -> int:
+        """The physical line on which data row `row` (0-based) starts."""
+        with self.opener() as fh:
+            text = io.TextIOWrapper(fh, encoding="utf-8-sig", newline="")
+            reader = csv.reader(text, delimiter=self.sep)
+            next(reader, None)
+            n = -1
+            start = reader.line_num + 1
+            for rec in reader:
+                if not rec:  # blank lines are skipped by the parser too
+                    start = reader.line_num + 1
+                    continue
+                n += 1
+                if n == row:
+                    return start
+                start = reader.line_num + 1
+        return row + 2
+
+    def _fail_cell(self, row: int, col: str, message: str) -> None:
+        column = self.header.index(col) + 1 if col in self.header else None
+        raise DataError(f"{where(self.label, self._line_of(row), column, col)}: {message}")
+
+    def _diagnose(self) -> None:
+        try:
+            df = self._read(None)
+        except UnicodeDecodeError:
+            self._encoding_error()
+        except pd.errors.ParserError as exc:
+            self._parser_error(exc)
+        self._check_strings(df)
+        raise DataError(f"{self.label}: cannot be read as a CSV of numbers")
+
+    def _field_count_error(self) -> None:
+        with self.opener() as fh:
+            text = io.TextIOWrapper(fh, encoding="utf-8-sig", newline="")
+            reader = csv.reader(text, delimiter=self.sep)
+            width = len(next(reader))
+            for rec in reader:
+                if rec and len(rec) > width:
+                    raise DataError(f"{self.label}, line {reader.line_num}: {len(rec)} fields where the header has "
+                                    f"{width} (a value with a comma needs quotes, or use --decimal ,)") from None
+        raise DataError(f"{self.label}: rows do not match the header")
+
+    def _parser_error(self, exc: Exception) -> None:
+        m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+        if m:
+            raise DataError(f"{self.label}, line {m.group(2)}: {m.group(3)} fields where the header has "
+                            f"{m.group(1)} (a value with a comma needs quotes, or use --decimal ,)") from None
+        raise DataError(f"{self.label}: malformed CSV: {str(exc).splitlines()[-1]}") from None
+
+    def _encoding_error(self) -> None:
+        with self.opener() as fh:
+            raw = fh.read()
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = raw.count(b"\n", 0, exc.start) + 1
+            raise DataError(f"{self.label}, line {line}: not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the "
+                            "file as CSV UTF-8") from None
+        raise DataError(f"{self.label}: not UTF-8 text; save the file as CSV UTF-8")
+
+    # ---- assembling the tidy frame
+
+    def _assemble(self, df: pd.DataFrame) -> Dataset:
+        attrs = [c for c in self.header if c in self.attributes and c not in ("year", self.unit_col)]
+        units = _stripped(df[self.unit_col])
+        if self.unit_col == "province":
+            units = self._resolve_provinces(units)
+        if self.long:
+            long = pd.DataFrame({
+                "year": df["year"].astype("int64"),
+                "unit": units,
+                "indicator": _stripped(df["indicator"]),
+                "value": df["value"].astype("float64"),
+                "rank": df["rank"].astype("float64") if "rank" in df else np.nan,
+                "provenance": _text(df, "provenance", DEFAULT_PROVENANCE),
+                "source": _text(df, "source", ""),
+            })
+            order = np.arange(len(df))
+        else:
+            wide = df[self.numeric].astype("float64")
+            n, k = wide.shape
+            long = pd.DataFrame({
+                "year": np.repeat(df["year"].to_numpy(dtype="int64"), k),
+                "unit": np.repeat(units.to_numpy(dtype=object), k),
+                "indicator": np.tile(np.array(self.numeric, dtype=object), n),
+                "value": wide.to_numpy().ravel(),
+                "rank": np.nan,
+                "provenance": DEFAULT_PROVENANCE,
+                "source": "",
+            })
+            order = np.repeat(np.arange(n), k)
+            keep = ~np.isnan(long["value"].to_numpy())
+            long, order = long[keep].reset_index(drop=True), order[keep]
+        long = self._dedupe(long, order)
+        attributes = None
+        if attrs:
+            attributes = pd.DataFrame({"year": df["year"].astype("int64"), "unit": units})
+            for a in attrs:
+                attributes[a] = df[a].astype(str).str.strip()
+            attributes = attributes.drop_duplicates(["year", "unit"]).reset_index(drop=True)
+        kind = "province" if self.unit_col == "province" else "unit"
+        return Dataset(frame=long, unit_kind=kind, label=self.label, attributes=attributes)
+
+    def _resolve_provinces(self, units: pd.Series) -> pd.Series:
+        reg = provinces.registry()
+        mapping = {}
+        for name in pd.unique(units.to_numpy()):
+            try:
+                mapping[name] = reg.resolve(name)
+            except UsageError as exc:
+                row = int(np.argmax((units == name).to_numpy()))
+                col = self.header.index("province") + 1
+                raise DataError(f"{where(self.label, self._line_of(row), col, 'province')}: "
+                                f"{str(exc).replace('unknown province', 'unknown province')}") from None
+        return _map_categories(units, mapping)
+
+    def _dedupe(self, long: pd.DataFrame, order: np.ndarray) -> pd.DataFrame:
+        """Drop exact duplicate (year, unit, indicator) rows; differing duplicates are an error."""
+        keys = ["year", "unit", "indicator"]
+        codes = [pd.factorize(long[k])[0].astype(np.int64) for k in keys]
+        sizes = [int(c.max()) + 1 if len(c) else 1 for c in codes]
+        key = (codes[0] * sizes[1] + codes[1]) * sizes[2] + codes[2]
+        space = sizes[0] * sizes[1] * sizes[2]
+        if space <= 200_000_000:
+            counts = np.bincount(key, minlength=space)
+            dup = counts[key] > 1
+        else:
+            dup = pd.Series(key).duplicated(keep=False).to_numpy()
+        if not dup.any():
+            return long
+        sub = long[dup].assign(_key=key[dup], _row=order[dup])
+        cols = ["value", "rank", "provenance", "source"]
+        for _, grp in sub.groupby("_key", sort=False):
+            first = grp.iloc[0]
+            for _, other in grp.iloc[1:].iterrows():
+                same = all((pd.isna(first[c]) and pd.isna(other[c])) or first[c] == other[c] for c in cols)
+                if not same:
+                    a, b = self._line_of(int(first["_row"])), self._line_of(int(other["_row"]))
+                    raise DataError(f"{self.label}, line {b}: duplicate of line {a} ({first['year']}, "
+                                    f"{first['unit']}, {first['indicator']}) with a different value "
+                                    f"({_fmt(other['value'])} vs {_fmt(first['value'])})")
+        return long.drop_duplicates(keys).reset_index(drop=True)
+
+
+def _fmt(v: float) -> str:
+    return "empty" if pd.isna(v) else repr(float(v))
+
+
+def _text(df: pd.DataFrame, col: str, default: str) -> pd.Series | str:
+    if col not in df:
+        return default
+    s = df[col].astype("category") if df[col].dtype != "category" else df[col]
+    mapping = {c: (str(c).strip() or default) for c in s.cat.categories}
+    out = _map_categories(s, mapping)
+    return out.cat.add_categories([default]).fillna(default) if default not in out.cat.categories else \
+        out.fillna(default)
+
+
+def _stripped(s: pd.Series) -> pd.Series:
+    """Cells without surrounding spaces, as a categorical (cheap for millions of repeated labels)."""
+    s = s.astype("category") if s.dtype != "category" else s
+    return _map_categories(s, {c: str(c).strip() for c in s.cat.categories})
+
+
+def _map_categories(s: pd.Series, mapping: dict) -> pd.Series:
+    """Map a categorical's labels (several may map to one); values outside the mapping become missing."""
+    s = s.astype("category") if s.dtype != "category" else s
+    cats = list(s.cat.categories)
+    new = [mapping.get(c) for c in cats]
+    uniq = list(dict.fromkeys(x for x in new if x is not None))
+    lut = np.array([uniq.index(x) if x is not None else -1 for x in new] + [-1], dtype=np.int64)
+    codes = lut[s.cat.codes.to_numpy()]
+    return pd.Series(pd.Categorical.from_codes(codes, categories=uniq), index=s.index)
+
+
+def _to_float(cells: pd.Series, fmt: Format) -> pd.Series:
+    s = cells.fillna("").str.strip()
+    s = s.where(~s.isin(("",) + tuple(fmt.na)), None)
+    if fmt.thousands:
+        s = s.str.replace(fmt.thousands, "", regex=False)
+    if fmt.decimal != ".":
+        s = s.str.replace(fmt.decimal, ".", regex=False)
+    return pd.to_numeric(s, errors="raise").astype("float64")

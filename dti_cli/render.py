@@ -1,0 +1,174 @@
+"""Frames to text: Rich tables for people; csv, tsv, json and markdown for pipelines. Never prints."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from dataclasses import dataclass
+from enum import Enum
+
+import numpy as np
+import pandas as pd
+
+
+class Fmt(str, Enum):
+    table = "table"
+    csv = "csv"
+    tsv = "tsv"
+    json = "json"
+    markdown = "markdown"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One output column: its stable key, its headers, how its values look in a table."""
+
+    key: str
+    vi: str
+    en: str
+    kind: str = "text"  # text | score | delta | rank | change | int | num | pct | bool
+    table: bool = True  # shown in the table view (machine formats always carry every column)
+    prov: str | None = None  # key of the column holding this column's provenance (for table marks)
+
+    def header(self, lang: str) -> str:
+        return self.en if lang == "en" else self.vi
+
+
+# provenance -> mark in table view; the caption explains them
+MARKS = {"computed": "*", "derived": "†"}
+MARK_TEXT = {
+    "vi": {"*": "* dti tính từ các chỉ số thành phần đã công bố", "†": "† suy ra từ số liệu công bố",
+           "‡": "‡ giá trị được ước tính (imputed)"},
+    "en": {"*": "* computed by dti from published components", "†": "† derived from published figures",
+           "‡": "‡ imputed value"},
+}
+
+
+def mark(prov: str) -> str:
+    if prov.startswith("imputed"):
+        return "‡"
+    return MARKS.get(prov.split("+")[0], "")
+
+
+def _is_missing(v) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA or (
+        isinstance(v, np.floating) and np.isnan(v))
+
+
+def machine_value(v, kind: str):
+    """A value for csv/tsv/json: full precision floats, whole numbers for ranks, None for missing."""
+    if _is_missing(v):
+        return None
+    if kind in ("rank", "change", "int"):
+        return int(v)
+    if kind == "bool":
+        return bool(v)
+    if isinstance(v, (float, np.floating)):
+        return float(v)
+    if isinstance(v, (np.integer,)):
+        return int(v)
+    return v
+
+
+def display_value(v, kind: str) -> str:
+    """A value as a person reads it: 4 decimals, signed changes, arrows for rank changes."""
+    if _is_missing(v):
+        return ""
+    if kind == "score":
+        return f"{v:.4f}"
+    if kind == "delta":
+        return f"{v:+.4f}".replace("-", "−")
+    if kind in ("rank", "int"):
+        return str(int(v))
+    if kind == "change":
+        v = int(v)
+        return f"▲{v}" if v > 0 else (f"▼{-v}" if v < 0 else "=")
+    if kind == "num":
+        return f"{v:.4g}" if abs(v) < 1e5 else f"{v:,.0f}"
+    if kind == "pct":
+        return f"{100 * v:.0f}%"
+    if kind == "bool":
+        return "yes" if v else "no"
+    if isinstance(v, float):
+        return f"{v:.4f}"
+    return str(v)
+
+
+def to_text(frame: pd.DataFrame, columns: list[Column], fmt: Fmt, *, lang: str = "vi") -> str:
+    """Render a frame in a machine format (csv, tsv, json) or as a markdown table."""
+    cols = [c for c in columns if c.key in frame.columns]
+    if fmt is Fmt.json:
+        recs = [{c.key: machine_value(v, c.kind) for c, v in zip(cols, row)}
+                for row in frame[[c.key for c in cols]].itertuples(index=False, name=None)]
+        return json.dumps(recs, ensure_ascii=False, indent=2) + "\n"
+    if fmt is Fmt.markdown:
+        shown = [c for c in cols if c.table]
+        lines = ["| " + " | ".join(c.header(lang) for c in shown) + " |",
+                 "|" + "|".join("---:" if c.kind != "text" else "---" for c in shown) + "|"]
+        for _, row in frame.iterrows():
+            cells = [_cell(row, c) for c in shown]
+            lines.append("| " + " | ".join(x.replace("|", "\\|") for x in cells) + " |")
+        return "\n".join(lines) + "\n"
+    return delimited(frame[[c.key for c in cols]], [c.kind for c in cols], "\t" if fmt is Fmt.tsv else ",")
+
+
+def delimited(frame: pd.DataFrame, kinds: list[str], sep: str) -> str:
+    """csv or tsv text with a header row, full precision, empty cells for missing values."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=sep, lineterminator="\n")
+    writer.writerow(frame.columns)
+    for row in frame.itertuples(index=False, name=None):
+        writer.writerow(["" if (x := machine_value(v, k)) is None else (repr(x) if isinstance(x, float) else x)
+                         for v, k in zip(row, kinds)])
+    return buf.getvalue()
+
+
+def _cell(row: pd.Series, c: Column) -> str:
+    text = display_value(row[c.key], c.kind)
+    if c.prov and text and c.prov in row.index and isinstance(row[c.prov], str):
+        text += mark(row[c.prov])
+    return text
+
+
+def marks_used(frame: pd.DataFrame, columns: list[Column]) -> list[str]:
+    found = set()
+    for c in columns:
+        if c.prov and c.prov in frame.columns and c.key in frame.columns:
+            shown = frame[c.key].notna()
+            found |= {mark(p) for p in frame.loc[shown, c.prov].dropna() if isinstance(p, str)}
+    return [m for m in ("*", "†", "‡") if m in found]
+
+
+def rich_table(frame: pd.DataFrame, columns: list[Column], *, title: str = "", caption: str = "",
+               lang: str = "vi"):
+    """A Rich Table of a frame, compact enough for an 80-column terminal."""
+    from rich import box
+    from rich.markup import escape
+    from rich.table import Table
+    from rich.text import Text
+
+    # a column with nothing in it (e.g. pillars of a year whose pillars are unpublished) is noise on screen
+    cols = [c for c in columns if c.table and c.key in frame.columns
+            and (c.kind == "text" or len(frame) == 0 or frame[c.key].notna().any())]
+    notes = [MARK_TEXT["en" if lang == "en" else "vi"][m] for m in marks_used(frame, cols)]
+    full_caption = "\n".join(x for x in [caption, "; ".join(notes)] if x)
+    table = Table(title=escape(title) if title else None, caption=escape(full_caption) if full_caption else None,
+                  box=box.SIMPLE_HEAD, pad_edge=False, padding=0, caption_justify="left",
+                  title_justify="left")
+    for c in cols:
+        table.add_column(escape(c.header(lang)), justify="left" if c.kind == "text" else "right",
+                         no_wrap=c.kind != "text", overflow="fold")
+    for _, row in frame.iterrows():
+        cells = []
+        for c in cols:
+            text = _cell(row, c)
+            style = ""
+            if c.kind == "delta" and text:
+                style = "green" if row[c.key] > 0 else ("red" if row[c.key] < 0 else "")
+            elif c.kind == "change" and text:
+                style = "green" if row[c.key] > 0 else ("red" if row[c.key] < 0 else "dim")
+            cells.append(Text(text, style=style) if style else escape(text))
+        table.add_row(*cells)
+    return table

@@ -1,0 +1,65 @@
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+
+
+class Result:
+    def __init__(self, code: int, out: str, err: str):
+        self.code, self.out, self.err = code, out, err
+
+    def __repr__(self) -> str:
+        return f"Result(code={self.code}, out={self.out[:200]!r}, err={self.err[:300]!r})"
+
+
+@pytest.fixture
+def run(capsys, monkeypatch):
+    """Run `dti ARGS` in-process through the real entry point; returns exit code, stdout and stderr."""
+    from dti_cli import cli
+
+    def _run(*args: str, stdin: bytes | None = None, env: dict | None = None) -> Result:
+        for k, v in (env or {}).items():
+            monkeypatch.setenv(k, v)
+        if stdin is not None:
+            import io
+
+            monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8"))
+        cli._GLOBAL.__init__()
+        try:
+            cli.main(list(args))
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return _run
+
+
+@pytest.fixture
+def write(tmp_path):
+    """Write a text file under tmp_path and return its path."""
+
+    def _write(name: str, text: str, encoding: str = "utf-8") -> str:
+        p = tmp_path / name
+        p.write_bytes(text.encode(encoding) if isinstance(text, str) else text)
+        return str(p)
+
+    return _write
+
+
+@pytest.fixture(scope="session")
+def bundled():
+    """The bundled data evaluated with the shipped editions (computed once per test session)."""
+    from dti_cli import data, engine
+
+    ds = data.load(data.bundled_path())
+    return engine.evaluate(ds, engine.plan(ds, None))
+
+
+os.environ.setdefault("COLUMNS", "100")
+os.environ.pop("NO_COLOR", None)

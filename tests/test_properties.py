@@ -1,0 +1,73 @@
+"""Properties of the ranking and of the weighted means (hypothesis)."""
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from dti_cli.aggregate import a_mean
+from dti_cli.engine import ranks
+from dti_cli.method import Aggregation
+
+finite = st.floats(min_value=0, max_value=1, allow_nan=False, allow_infinity=False)
+scores4 = st.lists(st.integers(min_value=0, max_value=10_000).map(lambda i: i / 10_000), min_size=1, max_size=70)
+settings.register_profile("dti", deadline=None, max_examples=150, derandomize=True)
+settings.load_profile("dti")
+
+
+@given(scores4)
+def test_competition_ranks(values):
+    v = np.array(values)
+    r = ranks(v[:, None], np.zeros(len(v), dtype=int), 4)[:, 0]
+    # rank = 1 + number of strictly better scores: "1, 2, 2, 4"
+    expected = np.array([1 + (v > x).sum() for x in v])
+    assert (r == expected).all()
+    # ties share a rank; the ranks taken, with skips, account for every unit
+    for rank in np.unique(r):
+        n_tied = (r == rank).sum()
+        assert not ((r > rank) & (r < rank + n_tied)).any()
+    assert r.min() == 1 and r.max() <= len(v)
+
+
+@given(scores4)
+def test_ranks_are_a_permutation_without_ties(values):
+    v = np.unique(np.array(values))
+    r = ranks(v[:, None], np.zeros(len(v), dtype=int), 4)[:, 0]
+    assert sorted(r.astype(int)) == list(range(1, len(v) + 1))
+
+
+@given(st.data())
+def test_ranks_ignore_noise_below_the_published_decimals(data):
+    values = np.array(data.draw(scores4))
+    noise = np.array(data.draw(st.lists(st.floats(-4e-5, 4e-5), min_size=len(values), max_size=len(values))))
+    y = np.zeros(len(values), dtype=int)
+    assert (ranks(values[:, None], y, 4) == ranks((values + noise)[:, None], y, 4)).all()
+
+
+@given(st.integers(1, 8).flatmap(lambda k: st.tuples(
+    arrays(float, (5, k), elements=finite), arrays(float, k, elements=st.floats(0.01, 100)))))
+def test_weighted_mean_between_min_and_max(case):
+    X, w = case
+    for kind in Aggregation:
+        Xp = X + 0.01 if kind is not Aggregation.arithmetic else X
+        m = a_mean(Xp, w, kind)
+        assert (m >= Xp.min(axis=1) - 1e-12).all() and (m <= Xp.max(axis=1) + 1e-12).all()
+
+
+@given(st.integers(1, 8).flatmap(lambda k: st.tuples(
+    arrays(float, (5, k), elements=finite), arrays(float, k, elements=st.floats(0.01, 100)),
+    st.floats(0.001, 1000))))
+def test_scaling_all_weights_changes_nothing(case):
+    X, w, c = case
+    for kind in Aggregation:
+        Xp = X + 0.01
+        assert np.allclose(a_mean(Xp, w, kind), a_mean(Xp, w * c, kind), rtol=1e-12, atol=1e-14)
+
+
+def test_missing_child_needs_full_coverage_by_default():
+    X = np.array([[0.5, np.nan], [0.5, 0.7]])
+    w = np.array([1.0, 3.0])
+    assert np.isnan(a_mean(X, w)[0]) and np.isclose(a_mean(X, w)[1], 0.25 * 0.5 + 0.75 * 0.7)
+    # below 1, COINr's rule: skip the missing child and rescale the others
+    assert np.isclose(a_mean(X, w, min_coverage=0.25)[0], 0.5)
+    assert np.isnan(a_mean(X, w, min_coverage=0.5)[0])
