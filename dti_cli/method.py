@@ -326,8 +326,8 @@ def _aggregate(path: str, node_id: str, table: Any, defaults: dict) -> Aggregate
     if len(set(ids)) != len(ids):
         raise raw.fail("children", "a child is listed twice")
     cov = c.get("min_coverage", float, 1.0)
-    if not 0 < cov <= 1:
-        raise c.fail("min_coverage", f"must be in (0, 1], got {cov:g}")
+    if not 0 <= cov <= 1:
+        raise c.fail("min_coverage", f"must be between 0 (any child present) and 1 (all children), got {cov:g}")
     weights = None if raw_weights is None else tuple(w / sum(raw_weights) for w in raw_weights)
     return Aggregate(
         id=node_id, name=raw.get("name", str, node_id), name_en=raw.get("name_en", str, ""), children=ids,
