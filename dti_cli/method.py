@@ -202,11 +202,14 @@ _DEFAULT_KEYS = (_LEAF_KEYS | {"aggregate", "min_coverage"}) - {"name", "name_en
 class _Checker:
     """Typed access to one TOML table, raising one-line errors that name the key."""
 
-    def __init__(self, path: str, prefix: str, table: dict):
+    def __init__(self, path: str, prefix: str, table: dict, own: dict | None = None):
         self.path, self.prefix, self.table = path, prefix, table
+        self.own = table if own is None else own  # keys written in this table (others come from [defaults])
 
     def fail(self, key: str, message: str) -> UsageError:
-        name = f"{self.prefix}.{key}" if self.prefix else key
+        head = key.split(".")[0]
+        prefix = "defaults" if head in self.table and head not in self.own else self.prefix
+        name = f"{prefix}.{key}" if prefix else key
         return UsageError(f"{self.path}: {name}: {message}")
 
     def get(self, key: str, kind: type | tuple, default: Any = None) -> Any:
@@ -258,7 +261,7 @@ def _kind_name(kinds: tuple) -> str:
 def _leaf(path: str, node_id: str, table: Any, defaults: dict) -> Leaf:
     if not isinstance(table, dict):
         raise UsageError(f"{path}: indicators.{node_id}: expected a table")
-    c = _Checker(path, f"indicators.{node_id}", {**defaults, **table})
+    c = _Checker(path, f"indicators.{node_id}", {**defaults, **table}, own=table)
     _Checker(path, f"indicators.{node_id}", table).unknown(_LEAF_KEYS)
     direction = c.get("direction", int, 1)
     if direction not in (1, -1):
@@ -295,7 +298,8 @@ def _aggregate(path: str, node_id: str, table: Any, defaults: dict) -> Aggregate
         raise UsageError(f"{path}: aggregates.{node_id}: expected a table")
     raw = _Checker(path, f"aggregates.{node_id}", table)
     raw.unknown(_AGG_KEYS)
-    c = _Checker(path, f"aggregates.{node_id}", {**{k: v for k, v in defaults.items() if k in _AGG_KEYS}, **table})
+    c = _Checker(path, f"aggregates.{node_id}", {**{k: v for k, v in defaults.items() if k in _AGG_KEYS}, **table},
+                 own=table)
     children = raw.get("children", (dict, list))
     if children is None:
         raise raw.fail("children", "required: a table of child = weight, or a list with weights = \"equal\"")
@@ -346,6 +350,7 @@ def parse(text: str, path: str = "<method>") -> Method:
     top.unknown(_TOP_KEYS)
     defaults = top.get("defaults", dict, {})
     _Checker(path, "defaults", defaults).unknown(_DEFAULT_KEYS)
+    leaf_defaults = {k: v for k, v in defaults.items() if k not in ("aggregate", "min_coverage")}
     leaves_t = top.get("indicators", dict, {})
     aggs_t = top.get("aggregates", dict, {})
     if not aggs_t:
@@ -354,7 +359,7 @@ def parse(text: str, path: str = "<method>") -> Method:
         if node_id in aggs_t:
             raise UsageError(f"{path}: indicators.{node_id}: also declared as aggregates.{node_id}; a node is a "
                              "leaf or an aggregate, not both")
-    leaves = {k: _leaf(path, k, v, defaults) for k, v in leaves_t.items()}
+    leaves = {k: _leaf(path, k, v, leaf_defaults) for k, v in leaves_t.items()}
     aggs = {k: _aggregate(path, k, v, defaults) for k, v in aggs_t.items()}
     pillars = tuple(top.get("pillars", list, []))
     for p in pillars:
