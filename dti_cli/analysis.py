@@ -30,15 +30,25 @@ class Names:
     kind: str
     lang: str = "vi"
     boundaries: int | None = None
+    labels: dict | None = None  # unit -> name, from a data file's `name` column
 
     def __call__(self, unit: str) -> str:
         if self.kind != "province":
-            return unit
+            return (self.labels or {}).get(unit, unit)
         reg = provinces.registry()
         table = reg.by_slug34 if self.boundaries == 2025 else reg.by_slug63
         p = table.get(unit)
         # Vietnamese names in both languages, as the English press of record writes them ("Quảng Ninh")
         return p.name_vi if p else unit
+
+    @classmethod
+    def of(cls, dataset, kind: str, lang: str = "vi", boundaries: int | None = None) -> "Names":
+        """Names for a data set's units: the registry for provinces, the data's `name` column otherwise."""
+        labels = None
+        if kind != "province" and dataset is not None and dataset.attributes is not None \
+                and "name" in dataset.attributes:
+            labels = dict(zip(dataset.attributes["unit"], dataset.attributes["name"]))
+        return cls(kind, lang, boundaries, labels)
 
     def region(self, unit: str) -> str:
         if self.kind != "province":

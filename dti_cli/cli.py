@@ -182,7 +182,7 @@ def _main(
 
 # ---------------------------------------------------------------- loading
 
-def _load(opts: Opts, *, years: Optional[list] = None, need_years: bool = True):
+def _load(opts: Opts, *, years: Optional[list] = None, with_prev: bool = True):
     """Data + method → Scores for the years asked (and the year before each, for changes)."""
     from dti_cli import data as data_mod
     from dti_cli import engine
@@ -201,7 +201,7 @@ def _load(opts: Opts, *, years: Optional[list] = None, need_years: bool = True):
         for y in years:
             if y not in ds.years:
                 raise UsageError(f"unknown year {y} (the data has {', '.join(map(str, ds.years))})")
-        wanted = sorted({y for y0 in years for y in (y0 - 1, y0) if y in ds.years})
+        wanted = sorted({y for y0 in years for y in ((y0 - 1, y0) if with_prev else (y0,)) if y in ds.years})
     plan = engine.plan(ds, meth, wanted)
     scores = engine.evaluate(ds, plan)
     for note in scores.notes:
@@ -267,11 +267,11 @@ def rank_cmd(
     """Rank every province on the index (or any node) with last year's score, the change and the pillars."""
     from dti_cli import analysis, provinces, render
 
-    _, scores = _load(opts, years=[year] if year else None)
+    ds, scores = _load(opts, years=[year] if year else None)
     year = year or _latest(scores)
     node = by or scores.methods[year].root
     analysis.check_node(scores, year, node)
-    names = analysis.Names(scores.unit_kind, opts.lang)
+    names = analysis.Names.of(ds, scores.unit_kind, opts.lang)
     reg = provinces.resolve_region(region) if region else None
     if reg and scores.unit_kind != "province":
         raise UsageError("--region needs province data")
@@ -288,8 +288,7 @@ def rank_cmd(
         render.Column(unit_col, "Mã", "Slug", "text", table=False),
         render.Column("name", "Tỉnh/thành" if unit_col == "province" else "Đơn vị",
                       "Province" if unit_col == "province" else "Unit"),
-        render.Column("score", method.node_label(node, opts.lang) if by else "DTI", "Score" if not by else node,
-                      "score", prov="provenance"),
+        render.Column("score", node.upper(), node.upper(), "score", prov="provenance"),
         render.Column("prev_score", str(year - 1), str(year - 1), "score", table=False),
         render.Column("delta", f"± {year - 1}", f"± {year - 1}", "delta"),
         render.Column("prev_rank", f"Hạng {year - 1}", f"Rank {year - 1}", "rank", table=False),
@@ -325,10 +324,10 @@ def compare_cmd(
     """Provinces side by side on the index, each pillar and each main index: value, rank, change, averages."""
     from dti_cli import analysis, render
 
-    _, scores = _load(opts, years=[year] if year else None)
+    ds, scores = _load(opts, years=[year] if year else None)
     year = year or _latest(scores)
     units = _parse_units(opts, scores, province)
-    names = analysis.Names(scores.unit_kind, opts.lang)
+    names = analysis.Names.of(ds, scores.unit_kind, opts.lang)
     table = analysis.compare_table(scores, units, year, names=names, national=national, region=region)
     method = scores.methods[year]
     note = analysis.coverage_note(scores, year, method.root)
@@ -370,9 +369,9 @@ def show_cmd(
     """A province's profile: every year's score and rank, its pillars and main indices, strengths and weaknesses."""
     from dti_cli import analysis, render
 
-    _, scores = _load(opts)
+    ds, scores = _load(opts)
     unit = _unit(opts, scores, province)
-    names = analysis.Names(scores.unit_kind, opts.lang)
+    names = analysis.Names.of(ds, scores.unit_kind, opts.lang)
     hist = analysis.history(scores, unit, names=names)
     year = year or _latest(scores)
     analysis.check_year(scores, year)
@@ -440,7 +439,7 @@ def scores_cmd(
     """Every node's score and rank for every province and year, in long form, with provenance."""
     from dti_cli import output
 
-    _, scores = _load(opts, years=[year] if year else None)
+    ds, scores = _load(opts, years=[year] if year else None)
     years = [year] if year else scores.years
     fmt = opts.resolved_format()
     if fmt is Format.table:
@@ -461,7 +460,7 @@ def verify_cmd(
     """Recompute every published aggregate from its inputs and every published rank; exit 1 on a mismatch."""
     from dti_cli import analysis, render
 
-    _, scores = _load(opts)
+    ds, scores = _load(opts)
     values, ranks = analysis.verify(scores)
     bad_v = values[~values["ok"]]
     bad_r = ranks[~ranks["ok"]]
@@ -541,6 +540,83 @@ def method_cmd(
                                                lang=opts.lang))
         return
     sys.stdout.write(render.to_text(rows, cols, render.Fmt(fmt.value), lang=opts.lang))
+
+
+@command("check")
+def check_cmd(
+    year: Annotated[Optional[int], typer.Option("--year", "-y", help="Only this year (default: every year).",
+                                                autocompletion=_complete_year)] = None,
+    *, opts: Opts,
+):
+    """Audit the data against the method: missing data, coverage, outliers, spread, correlations, alpha.
+
+    Exits 1 when a finding is an error (a method leaf missing from the data, an indicator with no data or no
+    spread, a non-positive input to a geometric or harmonic mean), so that it can gate a CI run.
+    """
+    from dti_cli import audit, render
+
+    ds, scores = _load(opts, years=[year] if year else None, with_prev=False)
+    findings = []
+    for meth in _unique_methods(scores):
+        findings.append(audit.audit(ds, meth, _only(scores, meth)))
+    import pandas as pd
+
+    table = pd.concat(findings, ignore_index=True).drop_duplicates(["level", "check", "year", "subject", "message"])
+    cols = [render.Column("level", "Mức", "Level"), render.Column("check", "Kiểm tra", "Check"),
+            render.Column("year", "Năm", "Year", "int"), render.Column("subject", "Đối tượng", "Subject", table=False),
+            render.Column("value", "Giá trị", "Value", "num", table=False),
+            render.Column("threshold", "Ngưỡng", "Threshold", table=False),
+            render.Column("message", "Chi tiết", "Detail")]
+    fmt = opts.resolved_format()
+    n_err = int((table["level"] == audit.ERROR).sum())
+    n_warn = int((table["level"] == audit.WARNING).sum())
+    if fmt is Format.table:
+        shown = table[table["level"] != audit.INFO]
+        alpha = table[(table["check"] == "Cronbach's alpha") & (table["level"] == audit.INFO)]
+        _emit(opts, pd.concat([shown, alpha], ignore_index=True), cols,
+              title=f"dti check: {ds.label}", caption="info rows: Cronbach's alpha of each aggregate "
+              "(csv/json list every correlation too)")
+    else:
+        _emit(opts, table, cols)
+    summary = f"{n_err} errors, {n_warn} warnings ({len(table)} findings)"
+    if n_err:
+        _fail(opts, f"check failed: {summary}", 1)
+    opts.console(stderr=True).print(f"[green]OK:[/] {summary}", soft_wrap=True)
+
+
+@command("init")
+def init_cmd(*, opts: Opts):
+    """Write a starting method file for a data file to stdout: every column a leaf, min-max, equal weights."""
+    from dti_cli import data as data_mod
+    from dti_cli import method as method_mod
+
+    if not opts.data:
+        raise UsageError("dti init needs --data FILE (the data to write a method for)")
+    fmt = data_mod.Format(decimal=opts.decimal, thousands=opts.thousands, na=opts.na)
+    ds = data_mod.load(opts.data, fmt=fmt)
+    text = method_mod.starter(ds.indicators, source=ds.label, unit_kind=ds.unit_kind)
+    method_mod.parse(text, "<dti init>")  # what we write must load
+    sys.stdout.write(text)
+
+
+def _unique_methods(scores) -> list:
+    seen = []
+    for m in scores.methods.values():
+        if all(m is not s for s in seen):
+            seen.append(m)
+    return seen
+
+
+def _only(scores, meth):
+    """The Scores restricted to the years one method computes."""
+    import dataclasses
+
+    years = [y for y, m in scores.methods.items() if m is meth]
+    mask = scores.rows["year"].isin(years).to_numpy()
+    cut = {f.name: getattr(scores, f.name)[mask] for f in dataclasses.fields(scores)
+           if isinstance(getattr(scores, f.name), __import__("numpy").ndarray)}
+    return dataclasses.replace(scores, rows=scores.rows[mask].reset_index(drop=True),
+                               methods={y: meth for y in years}, **cut)
 
 
 # ---------------------------------------------------------------- entry point

@@ -457,6 +457,53 @@ def edition(key: str | int) -> Method:
     raise UsageError(f"unknown edition '{key}' (shipped: {known}; or give a year)")
 
 
+def starter(indicators: list[str], *, source: str, unit_kind: str) -> str:
+    """A commented starting method file: every indicator a leaf, min-max normalised, equal weights, one index."""
+    lines = [
+        f"# A starting method for {source}, written by `dti init`. Edit it, then run",
+        "#   dti check --data DATA --method THIS_FILE      (audit the data against the method)",
+        "#   dti scores --data DATA --method THIS_FILE     (every node's score and rank)",
+        "",
+        'name = "My index"            # display name (name_en for --lang en)',
+        'source = ""                  # where the method comes from: a decision, a report',
+        "# years = [2023, 2024]       # the data years this method applies to (default: all)",
+        "",
+        "[defaults]                   # settings every indicator gets unless it says otherwise",
+        "direction = 1                # 1: higher is better; -1: lower is better (processing days, costs)",
+        'normalise = "minmax"         # none | minmax | zscore | goalposts | fracmax | dist2max | dist2target | rank | prank',
+        "range = [0, 1]               # minmax output range",
+        'scope = "year"               # min/max over the units of each year; "panel" over all years (comparable over time)',
+        'treat = "none"               # none | winsorise (COINr: while |skew| > 2 and kurtosis > 3.5, at most winmax points) | log',
+        'impute = "none"              # none | mean | median | group_mean (group = COLUMN) | previous_year | linear',
+        'aggregate = "arithmetic"     # arithmetic | geometric | harmonic (geometric/harmonic need positive inputs)',
+        "min_coverage = 1             # share of a node's weight that must be present (1: all children; below 1 COINr's rescaling)",
+        "",
+        "# One table per indicator (a column of the data). Per indicator you can override any default, e.g.",
+        '#   direction = -1, normalise = "goalposts", goalposts = [0, 100] (in its own units), impute = "median"',
+    ]
+    for ind in indicators:
+        lines += ["", f"[indicators.{_toml_key(ind)}]", f'name = "{ind}"']
+    lines += [
+        "",
+        "# Aggregates: nodes computed from their children. Weights are any positive numbers, normalised to sum 1;",
+        '# `children = ["a", "b"]` with `weights = "equal"` gives equal weights. Group indicators into pillars by',
+        "# adding [aggregates.<pillar>] tables and listing the pillars as the index's children.",
+        "",
+        "[aggregates.index]",
+        'name = "Index"',
+        "children = [" + ", ".join(f'"{i}"' for i in indicators) + "]",
+        'weights = "equal"',
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _toml_key(key: str) -> str:
+    import re
+
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else '"' + key.replace('"', '\\"') + '"'
+
+
 def edition_years() -> list[int]:
     """Every year a shipped edition applies to."""
     return sorted({y for e in editions() for y in (e.years or ())})

@@ -39,9 +39,9 @@ class Column:
 # provenance -> mark in table view; the caption explains them
 MARKS = {"computed": "*", "derived": "†"}
 MARK_TEXT = {
-    "vi": {"*": "* dti tính từ các chỉ số thành phần đã công bố", "†": "† suy ra từ số liệu công bố",
+    "vi": {"*": "* do dti tính từ các chỉ số thành phần", "†": "† suy ra từ số liệu công bố",
            "‡": "‡ giá trị được ước tính (imputed)"},
-    "en": {"*": "* computed by dti from published components", "†": "† derived from published figures",
+    "en": {"*": "* computed by dti from its components", "†": "† derived from published figures",
            "‡": "‡ imputed value"},
 }
 

@@ -47,7 +47,7 @@ def test_piped_default_is_tsv_without_ansi():
 def test_markdown_table(run):
     res = run("rank", "--year", "2022", "--top", "3", "-f", "markdown", "--lang", "en")
     lines = res.out.splitlines()
-    assert lines[0].startswith("| Rank | Province | Score")
+    assert lines[0].startswith("| Rank | Province | DTI |")
     assert len(lines) == 5 and "Quảng Ninh" in lines[4]
 
 
