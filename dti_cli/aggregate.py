@@ -27,15 +27,16 @@ def a_mean(X: np.ndarray, w: np.ndarray, kind: Aggregation = Aggregation.arithme
     return np.where((cover >= min_coverage - COVERAGE_EPS) & (cover > 0), val, np.nan)
 
 
-def aggregate(values: np.ndarray, published: np.ndarray, nodes: list[str], method: Method, *,
-              row_label=None) -> tuple[np.ndarray, np.ndarray]:
+def aggregate(values: np.ndarray, published: np.ndarray | None, nodes: list[str], method: Method, *,
+              row_label=None, inplace: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Compute every aggregate column from its children's shown values, children first.
 
-    `values` holds the leaves' (normalised) values; `published` the data's own values of aggregate nodes (NaN
-    where none). Returns (shown, computed): shown = published where present, else computed.
+    `values` holds the leaves' (normalised) values; `published` the data's own values (only its aggregate
+    columns are read; None: nothing published). Returns (shown, computed): shown = published where present, else
+    computed. When nothing is published the two are the same array (no copy of a large matrix).
     """
-    shown = values.copy()
-    computed = np.full_like(values, np.nan)
+    shown = values if inplace else values.copy()
+    own: dict[int, np.ndarray] = {}
     col = {n: j for j, n in enumerate(nodes)}
     for agg in method.aggregates.values():
         j = col[agg.id]
@@ -50,7 +51,18 @@ def aggregate(values: np.ndarray, published: np.ndarray, nodes: list[str], metho
                     raise DataError(f"aggregates.{agg.id} ({agg.aggregate.value} mean): {who}: child "
                                     f"'{agg.children[c]}' is {X[r, c]:g}; a {agg.aggregate.value} mean needs "
                                     "positive values (normalise onto e.g. range = [1, 100])")
-            computed[:, j] = a_mean(X, np.array(agg.weights), agg.aggregate, agg.min_coverage)
-        pub = published[:, j]
-        shown[:, j] = np.where(np.isnan(pub), computed[:, j], pub)
+            mine = a_mean(X, np.array(agg.weights), agg.aggregate, agg.min_coverage)
+        else:
+            mine = np.full(len(shown), np.nan)
+        pub = published[:, j] if published is not None else None
+        if pub is not None and not np.isnan(pub).all():
+            own[j] = mine
+            shown[:, j] = np.where(np.isnan(pub), mine, pub)
+        else:
+            shown[:, j] = mine
+    if not own:
+        return shown, shown
+    computed = shown.copy()
+    for j, mine in own.items():
+        computed[:, j] = mine
     return shown, computed

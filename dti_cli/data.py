@@ -186,7 +186,9 @@ class _Reader:
         text_cols = [c for c in self.header if c not in self.numeric and c != "year"]
         if self.fmt.plain:
             dtypes = {c: "float64" for c in self.numeric}
+            # few distinct labels: categorical straight from the parser; units (many): plain strings, coded below
             dtypes.update({c: "category" for c in text_cols})
+            dtypes.update({c: object for c in text_cols if c == self.unit_col or c in self.attributes})
             dtypes["year"] = "int64"
             try:
                 df = self._read(dtypes)
@@ -227,21 +229,9 @@ class _Reader:
             bad = np.isinf(vals)
             if bad.any():
                 self._fail_cell(int(np.argmax(bad)), col, "is not a finite number")
-        keys = [c for c in (self.unit_col, "indicator") if c in df]
-        if any(df[c].isna().any() for c in keys):
-            self._check_strings(self._read(None))
-        # a NaN may come from an empty cell (missing: fine), a declared --na token, or a token such as "NaN"
-        nan_cols = [c for c in self.numeric if df[c].isna().any()]
-        if nan_cols:
-            text = self._read(None, usecols=nan_cols)
-            allowed = {""} | set(self.fmt.na)
-            for col in nan_cols:
-                at = df[col].isna().to_numpy()
-                cells = text[col].fillna("").str.strip().to_numpy()[at]
-                ok = np.isin(cells, list(allowed))
-                if not ok.all():
-                    row = int(np.flatnonzero(at)[int(np.argmax(~ok))])
-                    self._fail_cell(row, col, self._why_not_number(str(cells[int(np.argmax(~ok))])))
+        # (empty unit or indicator cells are caught when they are coded, in _assemble)
+        # After this typed read a NaN can only be an empty cell or a declared --na token: the float parser
+        # rejects "nan"-like text (no default NA tokens), and infinities were caught above.
         self._check_ranks(df)
 
     def _check_strings(self, df: pd.DataFrame) -> None:
@@ -354,35 +344,43 @@ class _Reader:
 
     def _assemble(self, df: pd.DataFrame) -> Dataset:
         attrs = [c for c in self.header if c in self.attributes and c not in ("year", self.unit_col)]
-        units = _stripped(df[self.unit_col])
+        units = _labels(df[self.unit_col])
+        indicators = _labels(df["indicator"]) if self.long else None
+        for key, col in ((units, self.unit_col), (indicators, "indicator")):
+            if key is not None and (key.cat.codes.to_numpy() < 0).any():
+                self._check_strings(self._read(None))  # names the empty cell
         if self.unit_col == "province":
             units = self._resolve_provinces(units)
+        n_rows = len(df)
         if self.long:
             long = pd.DataFrame({
-                "year": df["year"].astype("int64"),
-                "unit": units,
-                "indicator": _stripped(df["indicator"]),
-                "value": df["value"].astype("float64"),
-                "rank": df["rank"].astype("float64") if "rank" in df else np.nan,
+                "year": df["year"].to_numpy(dtype="int64"),
+                "unit": units.array,
+                "indicator": indicators.array,
+                "value": df["value"].to_numpy(dtype="float64"),
+                "rank": df["rank"].to_numpy(dtype="float64") if "rank" in df else np.full(n_rows, np.nan),
                 "provenance": _text(df, "provenance", DEFAULT_PROVENANCE),
                 "source": _text(df, "source", ""),
-            })
-            order = np.arange(len(df))
+            }, copy=False)
+            order = np.arange(n_rows)
         else:
             wide = df[self.numeric].astype("float64")
             n, k = wide.shape
             long = pd.DataFrame({
                 "year": np.repeat(df["year"].to_numpy(dtype="int64"), k),
-                "unit": np.repeat(units.to_numpy(dtype=object), k),
-                "indicator": np.tile(np.array(self.numeric, dtype=object), n),
+                "unit": pd.Categorical.from_codes(np.repeat(units.cat.codes.to_numpy(), k), units.cat.categories),
+                "indicator": pd.Categorical.from_codes(np.tile(np.arange(k), n), self.numeric),
                 "value": wide.to_numpy().ravel(),
-                "rank": np.nan,
-                "provenance": DEFAULT_PROVENANCE,
-                "source": "",
-            })
+                "rank": np.full(n * k, np.nan),
+                "provenance": _constant(n * k, DEFAULT_PROVENANCE),
+                "source": _constant(n * k, ""),
+            }, copy=False)
             order = np.repeat(np.arange(n), k)
             keep = ~np.isnan(long["value"].to_numpy())
             long, order = long[keep].reset_index(drop=True), order[keep]
+        for col in ("provenance", "source"):
+            if long[col].dtype != "category":
+                long[col] = long[col].astype("category")
         long = self._dedupe(long, order)
         attributes = None
         if attrs:
@@ -409,7 +407,11 @@ class _Reader:
     def _dedupe(self, long: pd.DataFrame, order: np.ndarray) -> pd.DataFrame:
         """Drop exact duplicate (year, unit, indicator) rows; differing duplicates are an error."""
         keys = ["year", "unit", "indicator"]
-        codes = [pd.factorize(long[k])[0].astype(np.int64) for k in keys]
+        year = long["year"].to_numpy()
+        ucodes, icodes = long["unit"].cat.codes.to_numpy(), long["indicator"].cat.codes.to_numpy()
+        if _strictly_increasing(year, ucodes, icodes):
+            return long  # a file sorted by (year, unit, indicator) has no duplicates: nothing to count
+        codes = [year - year.min(), ucodes.astype(np.int64), icodes.astype(np.int64)]
         sizes = [int(c.max()) + 1 if len(c) else 1 for c in codes]
         key = (codes[0] * sizes[1] + codes[1]) * sizes[2] + codes[2]
         space = sizes[0] * sizes[1] * sizes[2]
@@ -434,24 +436,57 @@ class _Reader:
         return long.drop_duplicates(keys).reset_index(drop=True)
 
 
+def _strictly_increasing(*cols: np.ndarray) -> bool:
+    """Whether the rows are in strictly increasing lexicographic order of these columns (cheap dtypes only)."""
+    if len(cols[0]) < 2:
+        return True
+    later = np.zeros(len(cols[0]) - 1, dtype=bool)  # decided "greater" by an earlier column
+    tied = np.ones(len(cols[0]) - 1, dtype=bool)
+    for c in cols:
+        a, b = c[1:], c[:-1]
+        later |= tied & (a > b)
+        tied &= a == b
+        if not (later | tied).all():
+            return False
+    return bool(later.all())
+
+
 def _fmt(v: float) -> str:
     return "empty" if pd.isna(v) else repr(float(v))
 
 
-def _text(df: pd.DataFrame, col: str, default: str) -> pd.Series | str:
+def _constant(n: int, label: str) -> pd.Categorical:
+    return pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=[label])
+
+
+def _text(df: pd.DataFrame, col: str, default: str):
     if col not in df:
-        return default
+        return _constant(len(df), default)
     s = df[col].astype("category") if df[col].dtype != "category" else df[col]
     mapping = {c: (str(c).strip() or default) for c in s.cat.categories}
     out = _map_categories(s, mapping)
-    return out.cat.add_categories([default]).fillna(default) if default not in out.cat.categories else \
-        out.fillna(default)
+    out = out.cat.add_categories([default]) if default not in out.cat.categories else out
+    return out.fillna(default).array
 
 
-def _stripped(s: pd.Series) -> pd.Series:
-    """Cells without surrounding spaces, as a categorical (cheap for millions of repeated labels)."""
-    s = s.astype("category") if s.dtype != "category" else s
+def _labels(s: pd.Series) -> pd.Series:
+    """Text cells without surrounding spaces, as a categorical (cheap for millions of repeated labels)."""
+    if s.dtype != "category":
+        codes, uniques = _factorize_runs(s.to_numpy(dtype=object))
+        s = pd.Series(pd.Categorical.from_codes(codes, pd.Index(uniques, dtype=object)), index=s.index)
     return _map_categories(s, {c: str(c).strip() for c in s.cat.categories})
+
+
+def _factorize_runs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """pd.factorize, done on the heads of runs of equal values (long files repeat a unit on consecutive rows)."""
+    if len(values) == 0:
+        return np.zeros(0, dtype=np.int64), np.array([], dtype=object)
+    heads = np.flatnonzero(np.r_[True, values[1:] != values[:-1]])
+    if len(heads) > len(values) // 4:
+        return pd.factorize(values)
+    codes, uniques = pd.factorize(values[heads])
+    small = np.int16 if len(uniques) < 2**15 else np.int32
+    return np.repeat(codes.astype(small), np.diff(np.r_[heads, len(values)])), uniques
 
 
 def _map_categories(s: pd.Series, mapping: dict) -> pd.Series:
@@ -459,8 +494,11 @@ def _map_categories(s: pd.Series, mapping: dict) -> pd.Series:
     s = s.astype("category") if s.dtype != "category" else s
     cats = list(s.cat.categories)
     new = [mapping.get(c) for c in cats]
+    if new == cats:  # nothing changes (the usual case): no pass over the codes
+        return s
     uniq = list(dict.fromkeys(x for x in new if x is not None))
-    lut = np.array([uniq.index(x) if x is not None else -1 for x in new] + [-1], dtype=np.int64)
+    where_ = {x: i for i, x in enumerate(uniq)}
+    lut = np.array([where_[x] if x is not None else -1 for x in new] + [-1], dtype=np.int64)
     codes = lut[s.cat.codes.to_numpy()]
     return pd.Series(pd.Categorical.from_codes(codes, categories=uniq), index=s.index)
 

@@ -100,10 +100,9 @@ class _Interner:
             self.items.append(s)
         return self.index[s]
 
-    def codes(self, values: pd.Series) -> np.ndarray:
-        cat = pd.Categorical(values)
-        lut = np.array([self.code(str(c)) for c in cat.categories] + [0], dtype=np.int16)
-        return lut[cat.codes]
+    def lut(self, values: pd.Series) -> np.ndarray:
+        """Codes for a categorical's categories (index -1, a missing label, maps to the empty string)."""
+        return np.array([self.code(str(c)) for c in values.cat.categories] + [0], dtype=np.int16)
 
 
 def plan(dataset: Dataset, method: Method | None, years: list[int] | None = None) -> dict[int, Method]:
@@ -143,52 +142,69 @@ def evaluate(dataset: Dataset, methods: dict[int, Method]) -> Scores:
     return _concat(parts, dataset, methods, labels, sources, notes, treated)
 
 
-def _grid(dataset: Dataset, years: list[int]) -> tuple[pd.DataFrame, dict[int, np.ndarray]]:
-    """Rows to compute: every unit in every year of the group; and, per year, which rows are ranked."""
+def _grid_units(dataset: Dataset, years: list[int], year_rows: np.ndarray | None) -> list[str]:
+    """Units to compute: the 63 provinces (the DTI ranks all 63), or every unit with a figure in these years."""
+    if dataset.unit_kind == "province":
+        return [p.slug for p in provinces.registry().p63]
     f = dataset.frame
-    present = f[f["year"].isin(years)]
-    if dataset.unit_kind == "province":
-        units = [p.slug for p in provinces.registry().p63]
-    else:
-        units = sorted(present["unit"].unique().tolist())
-    grid = pd.DataFrame({"year": np.repeat(np.array(years, dtype=np.int64), len(units)),
-                         "unit": np.tile(np.array(units, dtype=object), len(years))})
-    if dataset.unit_kind == "province":
-        keep = np.ones(len(grid), dtype=bool)
-    else:
-        seen = set(zip(present["year"].to_numpy().tolist(), present["unit"].to_numpy().tolist())) \
-            if len(present) < 2_000_000 else None
-        if seen is not None:
-            keep = np.array([(y, u) in seen for y, u in zip(grid["year"], grid["unit"])], dtype=bool)
-        else:
-            pairs = pd.MultiIndex.from_frame(present[["year", "unit"]].drop_duplicates())
-            keep = pd.MultiIndex.from_frame(grid).isin(pairs)
-    return grid, keep
+    codes = f["unit"].cat.codes.to_numpy()
+    cats = f["unit"].cat.categories
+    used = np.bincount(codes if year_rows is None else codes[year_rows], minlength=len(cats)) > 0
+    return sorted(cats[used].tolist())
 
 
 def _evaluate_group(dataset: Dataset, method: Method, years: list[int], labels: _Interner, sources: _Interner):
-    grid, keep = _grid(dataset, years)
-    nodes = list(method.nodes)
-    n, k = len(grid), len(nodes)
     f = dataset.frame
-    sub = f[f["year"].isin(years) & f["indicator"].isin(nodes)]
-    unit_index = pd.Index(grid["unit"].iloc[: n // len(years)].to_numpy())
-    r = unit_index.get_indexer(sub["unit"].to_numpy()) + (
-        pd.Index(years).get_indexer(sub["year"].to_numpy()) * len(unit_index))
-    c = pd.Index(nodes).get_indexer(sub["indicator"].to_numpy())
-    ok = r >= 0
-    r, c, sub = r[ok], c[ok], sub[ok]
+    yrs = f["year"].to_numpy()
+    lo_y, hi_y = (int(yrs.min()), int(yrs.max())) if len(yrs) else (0, -1)
+    every_year = set(range(lo_y, hi_y + 1)) <= set(years) or set(np.unique(yrs).tolist()) <= set(years)
+    year_rows = None if every_year else np.isin(yrs, years)
+    units = _grid_units(dataset, years, year_rows)
+    nodes = list(method.nodes)
+    n, k = len(units) * len(years), len(nodes)
+    grid = pd.DataFrame({"year": np.repeat(np.array(years, dtype=np.int64), len(units)),
+                         "unit": np.tile(np.array(units, dtype=object), len(years))})
+    # scatter the long rows into (row, node) matrices through integer codes: no string work per row
+    small = np.int32 if n < 2**31 else np.int64  # row numbers; smaller arrays are cheaper to fill
+    unit_pos = pd.Index(units).get_indexer(f["unit"].cat.categories).astype(small)
+    node_pos = pd.Index(nodes).get_indexer(f["indicator"].cat.categories).astype(np.int16 if k < 2**15 else small)
+    span = max(years) - min(years) + 1
+    year_pos = np.full(max(span, hi_y - min(years) + 1, 1), -1, dtype=small)
+    year_pos[np.array(years) - min(years)] = np.arange(len(years)) * len(units)
+    yp = year_pos[np.clip(yrs - min(years), 0, len(year_pos) - 1)] if every_year else np.where(
+        year_rows, year_pos[np.clip(yrs - min(years), 0, len(year_pos) - 1)], -1)
+    up = unit_pos[f["unit"].cat.codes.to_numpy()]
+    c = node_pos[f["indicator"].cat.codes.to_numpy()]
+    ok = (yp >= 0) & (up >= 0) & (c >= 0)
+    r = yp + up
+    if not ok.all():
+        r, c = r[ok], c[ok]
+    pick = (lambda col: col.to_numpy()[ok]) if not ok.all() else (lambda col: col.to_numpy())
     raw = np.full((n, k), np.nan)
-    raw[r, c] = sub["value"].to_numpy()
-    pub_rank = np.full((n, k), np.nan)
-    pub_rank[r, c] = sub["rank"].to_numpy()
+    raw[r, c] = pick(f["value"])
+    ranks_in = pick(f["rank"])
+    if np.isnan(ranks_in).all():  # no published ranks: one shared read-only NaN, no (n, k) matrix
+        pub_rank = np.broadcast_to(np.float64(np.nan), (n, k))
+    else:
+        pub_rank = np.full((n, k), np.nan)
+        pub_rank[r, c] = ranks_in
     prov = np.zeros((n, k), dtype=np.int16)
-    prov[r, c] = labels.codes(sub["provenance"])
-    src = np.zeros((n, k), dtype=np.int16)
-    src[r, c] = sources.codes(sub["source"])
-    # a row with only a rank still carries provenance; a missing value has none
+    prov[r, c] = labels.lut(f["provenance"])[pick(f["provenance"].cat.codes)]
+    src_codes = sources.lut(f["source"])[pick(f["source"].cat.codes)]
+    if not src_codes.any():
+        src = np.broadcast_to(np.int16(0), (n, k))
+    else:
+        src = np.zeros((n, k), dtype=np.int16)
+        src[r, c] = src_codes
     years_v = grid["year"].to_numpy()
     units_v = grid["unit"].to_numpy()
+    # rows that are ranked: every province; other units only in the years they have a figure
+    if dataset.unit_kind == "province":
+        keep = np.ones(n, dtype=bool)
+    else:
+        keep = ~np.isnan(raw).all(axis=1)
+        if pub_rank.strides != (0, 0):
+            keep |= ~np.isnan(pub_rank).all(axis=1)
 
     leaves = list(method.leaves.values())
     nl = len(leaves)
@@ -196,18 +212,14 @@ def _evaluate_group(dataset: Dataset, method: Method, years: list[int], labels: 
     groups = _groups(dataset, grid, leaves)
     L_imp, imputed = impute(L, years_v, units_v, leaves, groups)
     L_tr, treated_mask, notes = treat(L_imp, years_v, leaves)
-    L_norm, norm_notes = normalise(L_tr, years_v, leaves)
+    values = np.empty((n, k))
+    norm_notes = normalise(L_tr, years_v, leaves, out=values[:, :nl])[1]
     notes += norm_notes
-    values = np.full((n, k), np.nan)
-    values[:, :nl] = L_norm
-    published = raw.copy()
-    published[:, :nl] = np.nan
 
     def label(i: int) -> str:
         return f"{units_v[i]} ({years_v[i]})"
 
-    shown, computed = aggregate(values, published, nodes, method, row_label=label)
-    computed[:, :nl] = L_norm
+    shown, computed = aggregate(values, raw, nodes, method, row_label=label, inplace=True)
     # provenance of computed and imputed cells
     is_comp = np.isnan(raw) & ~np.isnan(shown)
     prov[is_comp] = labels.code(COMPUTED)
@@ -224,9 +236,12 @@ def _evaluate_group(dataset: Dataset, method: Method, years: list[int], labels: 
         "raw": L_imp[tr[:, 0], tr[:, 1]], "treated": L_tr[tr[:, 0], tr[:, 1]],
         "how": [leaves[j].treat.value for j in tr[:, 1]],
     })
-    part = dict(rows=grid[keep].reset_index(drop=True), nodes=nodes, value=shown[keep], computed=computed[keep],
-                raw=raw[keep], prov=prov[keep], source=src[keep], pub_rank=pub_rank[keep], method=method,
-                years=years)
+    take = (lambda a: a) if keep.all() else (
+        lambda a: np.broadcast_to(a.flat[0], (int(keep.sum()), a.shape[1])) if a.strides == (0, 0) else a[keep])
+    part = dict(rows=grid[keep].reset_index(drop=True) if not keep.all() else grid, nodes=nodes,
+                value=take(shown), computed=take(computed) if computed is not shown else None, raw=take(raw),
+                prov=take(prov), source=take(src),
+                pub_rank=take(pub_rank), method=method, years=years)
     return part, notes, treated_df
 
 
@@ -255,11 +270,85 @@ def _groups(dataset: Dataset, grid: pd.DataFrame, leaves) -> dict[str, np.ndarra
 
 def ranks(values: np.ndarray, years: np.ndarray, decimals: int) -> np.ndarray:
     """Competition ranks ("1, 2, 2, 4") of values rounded to `decimals`, within each year, higher is better."""
-    rounded = pd.DataFrame(np.round(values, decimals))
-    return rounded.groupby(years).rank(method="min", ascending=False, na_option="keep").to_numpy()
+    out = np.full(values.shape, np.nan)
+    for y in np.unique(years):
+        rows = np.flatnonzero(years == y)
+        block = values[rows[0]:rows[-1] + 1] if len(rows) == rows[-1] - rows[0] + 1 else values[rows]
+        ranked = competition_ranks(block, decimals)
+        if len(rows) == rows[-1] - rows[0] + 1:
+            out[rows[0]:rows[-1] + 1] = ranked
+        else:
+            out[rows] = ranked
+    return out
+
+
+def _final_ranks(value: np.ndarray, pub_rank: np.ndarray, years_v: np.ndarray, years: list[int],
+                 decimals: int, partial: bool) -> tuple[np.ndarray, np.ndarray, dict]:
+    """Ranks shown: computed where a year's scores are complete, else the published ones.
+
+    With `partial` (units other than provinces, whose universe is the units with a value), a node-year without
+    any published rank is ranked among the units that have a value.
+    """
+    computed = ranks(value, years_v, decimals)
+    rank = np.full(value.shape, np.nan)
+    from_scores = np.zeros(value.shape, dtype=bool)
+    universe = {}
+    for y in years:
+        m = years_v == y
+        universe[y] = int(m.sum())
+        have = ~np.isnan(value[m])
+        complete = have.sum(axis=0) == m.sum()
+        if partial:
+            complete |= np.isnan(pub_rank[m]).all(axis=0)
+        use = np.broadcast_to(complete, have.shape)
+        rank[m] = np.where(use, computed[m], pub_rank[m])
+        from_scores[m] = use & ~np.isnan(rank[m])
+    return rank, from_scores, universe
+
+
+def _single(p, dataset, methods, labels, sources, notes, treated) -> Scores:
+    years_v = p["rows"]["year"].to_numpy()
+    rank, from_scores, universe = _final_ranks(p["value"], p["pub_rank"], years_v, p["years"],
+                                               p["method"].rank_decimals, dataset.unit_kind != "province")
+    return Scores(
+        rows=p["rows"], nodes=tuple(p["nodes"]), value=p["value"],
+        computed=p["value"] if p["computed"] is None else p["computed"], raw=p["raw"],
+        prov=p["prov"], labels=tuple(labels.items), source=p["source"], sources=tuple(sources.items),
+        pub_rank=p["pub_rank"], rank=rank, rank_computed=from_scores, universe=universe,
+        methods=dict(sorted(methods.items())), unit_kind=dataset.unit_kind,
+        treated=treated[0] if treated else pd.DataFrame(), notes=tuple(notes),
+    )
+
+
+def competition_ranks(X: np.ndarray, decimals: int) -> np.ndarray:
+    """Per column: 1 + the number of values strictly above, on values rounded to `decimals`; NaN stays NaN."""
+    with np.errstate(invalid="ignore"):
+        keys = np.rint(X * 10.0**decimals)
+    present = ~np.isnan(keys)
+    if not present.any():
+        return np.full(X.shape, np.nan)
+    lo = np.nanmin(np.where(present, keys, np.inf), axis=0)
+    hi = np.nanmax(np.where(present, keys, -np.inf), axis=0)
+    span = np.where(np.isfinite(hi - lo), hi - lo, 0)
+    n, k = X.shape
+    if span.max() < 4 * n + 1_000_000 and span.max() < 2**40:
+        # counting: rank = 1 + (number present) − (number at or below the value), in one bincount over columns
+        width = int(span.max()) + 1
+        offs = np.arange(k) * width
+        idx = np.where(present, keys - np.where(np.isfinite(lo), lo, 0), 0).astype(np.int64) + offs
+        counts = np.bincount(idx[present], minlength=k * width).reshape(k, width)
+        at_or_below = np.cumsum(counts, axis=1)
+        n_present = present.sum(axis=0)
+        rank = 1 + n_present[None, :] - at_or_below.ravel()[idx]
+        return np.where(present, rank, np.nan).astype(float)
+    # wide ranges: sort each column
+    return pd.DataFrame(np.where(present, keys, np.nan)).rank(method="min", ascending=False,
+                                                               na_option="keep").to_numpy()
 
 
 def _concat(parts, dataset, methods, labels, sources, notes, treated) -> Scores:
+    if len(parts) == 1:
+        return _single(parts[0], dataset, methods, labels, sources, notes, treated)
     nodes: list[str] = []
     for p in parts:
         nodes += [x for x in p["nodes"] if x not in nodes]
@@ -277,22 +366,19 @@ def _concat(parts, dataset, methods, labels, sources, notes, treated) -> Scores:
         idx = [nodes.index(x) for x in p["nodes"]]
         sl = slice(start, start + n)
         for name in ("value", "computed", "raw", "pub_rank"):
-            mats[name][sl, idx] = p[name]
+            mats[name][sl, idx] = p["value"] if name == "computed" and p[name] is None else p[name]
         prov[sl, idx] = p["prov"]
         src[sl, idx] = p["source"]
         years_v = p["rows"]["year"].to_numpy()
-        computed_rank = ranks(p["value"], years_v, p["method"].rank_decimals)
-        for y in p["years"]:
-            m = years_v == y
-            universe[y] = int(m.sum())
-            complete = (~np.isnan(p["value"][m])).sum(axis=0) == m.sum()
-            block = np.where(complete, computed_rank[m], p["pub_rank"][m])
-            sub_rank = mats["rank"][sl][m]
-            sub_rank[:, idx] = block
-            mats["rank"][np.flatnonzero(m) + start] = sub_rank
-            rc = rank_computed[sl][m]
-            rc[:, idx] = np.broadcast_to(complete, block.shape) & ~np.isnan(block)
-            rank_computed[np.flatnonzero(m) + start] = rc
+        rank, from_scores, uni = _final_ranks(p["value"], p["pub_rank"], years_v, p["years"],
+                                              p["method"].rank_decimals, dataset.unit_kind != "province")
+        universe.update(uni)
+        block = mats["rank"][sl]
+        block[:, idx] = rank
+        mats["rank"][sl] = block
+        rc = rank_computed[sl]
+        rc[:, idx] = from_scores
+        rank_computed[sl] = rc
         rows.append(p["rows"])
         start += n
     all_rows = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame({"year": [], "unit": []})

@@ -16,14 +16,12 @@ def impute(R: np.ndarray, years: np.ndarray, units: np.ndarray, leaves: list[Lea
 
     `groups` maps a grouping name (a data column, or "region") to one label per row.
     """
+    todo = [j for j, lf in enumerate(leaves) if lf.impute is not Impute.none and np.isnan(R[:, j]).any()]
+    if not todo:  # nothing to fill: no copy of a large matrix
+        return R, np.zeros(R.shape, dtype=bool)
     out = R.copy()
-    for j, lf in enumerate(leaves):
-        if lf.impute is Impute.none:
-            continue
-        col = R[:, j]
-        if not np.isnan(col).any():
-            continue
-        out[:, j] = _fill(col, years, units, lf, groups)
+    for j in todo:
+        out[:, j] = _fill(R[:, j], years, units, leaves[j], groups)
     imputed = np.isnan(R) & ~np.isnan(out)
     return out, imputed
 

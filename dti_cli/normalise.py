@@ -92,12 +92,12 @@ def _no_spread(X: np.ndarray, kind: Normalise, target: np.ndarray | None = None)
     return np.zeros(X.shape[1], dtype=bool)
 
 
-def normalise(R: np.ndarray, years: np.ndarray, leaves: list[Leaf]) -> tuple[np.ndarray, list[str]]:
+def normalise(R: np.ndarray, years: np.ndarray, leaves: list[Leaf], *,
+              out: np.ndarray | None = None) -> tuple[np.ndarray, list[str]]:
     """Normalise every leaf column of R (rows: units × years) as its Leaf says; returns values and warnings."""
-    out = np.full_like(R, np.nan)
+    out = np.full_like(R, np.nan) if out is None else out
     notes: list[str] = []
     direction = np.array([lf.direction for lf in leaves], dtype=float)
-    X = R * direction
     groups: dict[tuple[Normalise, Scope], list[int]] = {}
     for j, lf in enumerate(leaves):
         groups.setdefault((lf.normalise, lf.scope), []).append(j)
@@ -107,22 +107,33 @@ def normalise(R: np.ndarray, years: np.ndarray, leaves: list[Leaf]) -> tuple[np.
         if kind is Normalise.none:
             out[:, cols_a] = R[:, cols_a]
             continue
-        blocks = [(None, np.ones(len(years), dtype=bool))] if scope is Scope.panel else [
-            (int(y), years == y) for y in year_values]
+        blocks = [(None, slice(None))] if scope is Scope.panel else [
+            (int(y), _rows(years, y)) for y in year_values]
+        cols_s = slice(cols_a[0], cols_a[-1] + 1) if (np.diff(cols_a) == 1).all() else cols_a
+        p = _params(leaves, cols)
         for year, rows in blocks:
-            sub = X[np.ix_(rows, cols_a)]
-            p = _params(leaves, cols)
+            block = R[rows][:, cols_s]
+            sub = block * direction[cols_a]
             target = p["target"] * direction[cols_a] if kind is Normalise.dist2target else None
             flat = _no_spread(sub, kind, target)
-            res = _apply(kind, sub, R[np.ix_(rows, cols_a)], p, direction[cols_a], target)
+            res = _apply(kind, sub, block, p, direction[cols_a], target)
             if flat.any():
                 res[:, flat] = np.nan
                 for j in cols_a[flat]:
                     when = f"in {year}" if year is not None else "over all years"
                     notes.append(f"indicator {leaves[j].id}: no spread {when}; its normalised values are "
                                  "missing")
-            out[np.ix_(rows, cols_a)] = res
+            if isinstance(rows, slice) and isinstance(cols_s, slice):
+                out[rows, cols_s] = res
+            else:
+                out[np.ix_(np.arange(len(years))[rows], cols_a)] = res
     return out, notes
+
+
+def _rows(years: np.ndarray, year: int):
+    """The rows of one year: a slice when they are contiguous (the grid is year-major), else a mask."""
+    idx = np.flatnonzero(years == year)
+    return slice(idx[0], idx[-1] + 1) if idx[-1] - idx[0] + 1 == len(idx) else years == year
 
 
 def _params(leaves: list[Leaf], cols: list[int]) -> dict[str, np.ndarray]:

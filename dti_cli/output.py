@@ -1,15 +1,18 @@
-"""The long `scores` output, written fast enough for millions of rows."""
+"""The long `scores` output, written fast enough for millions of rows (vectorised bytes, no per-row Python)."""
 
 from __future__ import annotations
 
-import json
-from typing import TextIO
+import csv
+import io
+from typing import BinaryIO, TextIO
 
 import numpy as np
 import pandas as pd
 
 from dti_cli.engine import Scores
-from dti_cli.render import Column
+from dti_cli.render import MAX_DECIMALS, MAX_SIGNIFICANT, Column, machine_round  # noqa: F401
+
+_POW10 = 10 ** np.arange(19, dtype=np.int64)
 
 
 def score_columns(unit_kind: str) -> list[Column]:
@@ -42,12 +45,292 @@ def write_scores(scores: Scores, years: list[int], fmt: str, out: TextIO) -> Non
     """Write the long scores table as csv, tsv, json or markdown."""
     from dti_cli import render
 
-    frame = scores_frame(scores, years)
-    cols = score_columns(scores.unit_kind)
     if fmt in ("csv", "tsv"):
-        sep = "\t" if fmt == "tsv" else ","
-        text = frame.assign(rank=frame["rank"].astype("Int64")).to_csv(
-            sep=sep, index=False, lineterminator="\n", float_format=None)
-        out.write(text)
+        _write_delimited(scores, years, "\t" if fmt == "tsv" else ",", out)
         return
-    out.write(render.to_text(frame, cols, render.Fmt(fmt)))
+    frame = scores_frame(scores, years)
+    out.write(render.to_text(frame, score_columns(scores.unit_kind), render.Fmt(fmt)))
+
+
+# ---------------------------------------------------------------- numbers as bytes, vectorised
+
+def _int_digits(i: np.ndarray) -> np.ndarray:
+    """Number of decimal digits of non-negative integers (1 for 0)."""
+    return 1 + np.searchsorted(_POW10[1:17], i, side="right")
+
+
+_DIG6 = None  # the digits of 0..999999 as 6 bytes each, built on first use
+_TZ6 = None  # the same with trailing zeros blanked
+
+
+_FRACTION = None
+
+
+def _fraction_table() -> np.ndarray:
+    """Rows 0..999999: six digits; rows 1000000..1999999: the same with trailing zeros blanked."""
+    global _FRACTION
+    if _FRACTION is None:
+        dig, strip = _tables6()
+        _FRACTION = np.concatenate([dig, strip])
+    return _FRACTION
+
+
+def _tables6() -> tuple[np.ndarray, np.ndarray]:
+    """The digits of 0..999999 as 6 bytes each, and the same with trailing zeros blanked (zero bytes)."""
+    global _DIG6, _TZ6
+    if _DIG6 is None:
+        x = np.arange(1_000_000, dtype=np.int64)
+        dig = np.empty((1_000_000, 6), dtype=np.uint8)
+        for j in range(6):
+            dig[:, j] = 48 + (x // 10 ** (5 - j)) % 10
+        strip = dig.copy()
+        for j in range(6):  # digit j is a trailing zero when x is divisible by 10**(6-j)
+            strip[x % 10 ** (6 - j) == 0, j] = 0
+        _DIG6, _TZ6 = dig, strip
+    return _DIG6, _TZ6
+
+
+def _int_label_table(top: int, suffix: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """ASCII of 0..top followed by `suffix`, as a padded table and lengths (vectorised)."""
+    x = np.arange(top + 1, dtype=np.int64)
+    nd = _int_digits(x)
+    w = int(nd.max()) + len(suffix)
+    mat = np.zeros((top + 1, w), dtype=np.uint8)
+    for j in range(int(nd.max())):
+        pos = nd - 1 - j  # the j-th digit from the right sits at column nd-1-j
+        ok = pos >= 0
+        mat[np.flatnonzero(ok), pos[ok]] = 48 + (x[ok] // 10**j) % 10
+    for i, b in enumerate(suffix):
+        mat[np.arange(top + 1), nd + i] = b
+    return mat, nd + len(suffix)
+
+
+def format_numbers(v: np.ndarray, out: np.ndarray) -> None:
+    """Write finite floats as machine_round does into `out` (n, width ≥ 34) uint8 rows, zero bytes as padding."""
+    n = len(v)
+    a = np.abs(v)
+    intdig = _int_digits(np.floor(a).astype(np.int64))
+    dec = np.clip(MAX_SIGNIFICANT - intdig, 0, MAX_DECIMALS)
+    if n and (dec == MAX_DECIMALS).all():  # the usual case, every value below 1000: one power of ten
+        scaled = np.rint(a * 1e12).astype(np.int64)
+        ipart = scaled // 10**12
+        f12 = scaled - ipart * 10**12
+    else:
+        scaled = np.rint(a * _POW10[dec]).astype(np.int64)
+        ipart = scaled // _POW10[dec]
+        f12 = (scaled - ipart * _POW10[dec]) * _POW10[MAX_DECIMALS - dec]
+    neg = (v < 0) & (scaled != 0)
+    hi, lo = f12 // 1_000_000, f12 % 1_000_000
+    # sign, integer part and the decimal point from one table (the point only when a fraction follows)
+    top = int(ipart.max()) if n else 0
+    if top <= 1_000_000:
+        lead_tab = _lead_table(top)
+        wl = lead_tab.shape[1]
+        _put(out, 0, lead_tab, (ipart * 2 + neg) * 2 + (f12 != 0))
+    else:  # very large integer parts: digit by digit (leading zeros blank)
+        intdig = _int_digits(ipart)
+        wl = 18
+        out[:, 0] = np.where(neg, ord("-"), 0)
+        j = np.arange(16)
+        digits = 48 + (ipart[:, None] // _POW10[15 - j][None, :]) % 10
+        out[:, 1:17] = np.where(j[None, :] >= (16 - intdig)[:, None], digits, 0)
+        out[:, 17] = np.where(f12 != 0, ord("."), 0)
+    # the fraction: two 6-digit groups; the last non-zero group loses its trailing zeros
+    both = _fraction_table()
+    _put(out, wl, both, np.where(lo != 0, hi, hi + 1_000_000))
+    _put(out, wl + 6, both, lo + 1_000_000)
+
+
+def number_width(v: np.ndarray) -> int:
+    """Bytes format_numbers needs for these values: sign, integer digits, point, 12 decimals."""
+    finite = v[np.isfinite(v)]
+    top = int(np.floor(np.abs(finite).max())) + 1 if len(finite) else 1
+    return (2 + len(str(top)) + 2 if top <= 1_000_001 else 18) + MAX_DECIMALS
+
+
+def _put(out: np.ndarray, at: int, table: np.ndarray, codes) -> None:
+    """out[:, at:at+w] = table[codes] (or table itself), as one gather of w-byte items."""
+    w = table.shape[1]
+    dest = out[:, at:at + w].view(f"V{w}")[:, 0]
+    dest[...] = (table.view(f"V{w}").ravel()[codes] if codes is not None
+                 else np.ascontiguousarray(table).view(f"V{w}").ravel())
+
+
+_LEAD: dict = {}
+
+
+def _lead_table(top: int) -> np.ndarray:
+    """Rows for (integer part i, negative, has fraction): "i", "-i", "i.", "-i." zero-padded; index (2i+neg)*2+frac."""
+    if top in _LEAD:
+        return _LEAD[top]
+    digits, lens = _int_label_table(top, b"")
+    w = digits.shape[1] + 2
+    tab = np.zeros((top + 1, 2, 2, w), dtype=np.uint8)
+    rows = np.arange(top + 1)
+    for neg in (0, 1):
+        for frac in (0, 1):
+            t = tab[:, neg, frac]
+            t[:, neg:neg + digits.shape[1]] = digits
+            if neg:
+                t[:, 0] = ord("-")
+            if frac:
+                t[rows, lens + neg] = ord(".")
+    _LEAD[top] = tab.reshape((top + 1) * 4, w)
+    return _LEAD[top]
+
+
+def _signed_int_table(top: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows 0..top: the integer; rows top+1..2·top+1: the same, negative."""
+    pos, lens = _int_label_table(top, b"")
+    neg = np.zeros((top + 1, pos.shape[1] + 1), dtype=np.uint8)
+    neg[:, 0] = ord("-")
+    neg[:, 1:] = pos
+    pos = np.concatenate([pos, np.zeros((top + 1, 1), dtype=np.uint8)], axis=1)
+    return np.concatenate([pos, neg]), np.concatenate([lens, lens + 1])
+
+
+def _labels_table(labels: list[str], sep: str, suffix: str = "") -> tuple[np.ndarray, np.ndarray]:
+    """Each label once, quoted as csv would, followed by `suffix`, as a padded uint8 matrix and lengths."""
+    enc = []
+    for lab in labels:
+        buf = io.StringIO()
+        csv.writer(buf, delimiter=sep, lineterminator="").writerow([lab])
+        text = buf.getvalue() if lab != "" else ""  # csv writes a lone empty field as '""'
+        enc.append((text + suffix).encode("utf-8"))
+    w = max((len(e) for e in enc), default=0) or 1
+    mat = np.zeros((len(enc), w), dtype=np.uint8)
+    for i, e in enumerate(enc):
+        mat[i, :len(e)] = np.frombuffer(e, dtype=np.uint8)
+    return mat, np.array([len(e) for e in enc], dtype=np.int64)
+
+
+def _gather(table: tuple[np.ndarray, np.ndarray], codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of a label table for each code, and which of their bytes are real."""
+    mat, lens = table
+    w = mat.shape[1]
+    rows = mat.view(f"V{w}").ravel()[codes].view(np.uint8).reshape(len(codes), w)
+    return rows, np.arange(w)[None, :] < lens[codes][:, None]
+
+
+class _Lines:
+    """Output rows assembled field by field into one byte matrix and a keep mask, then compacted."""
+
+    def __init__(self, n: int, width: int):
+        self.mat = np.empty((n, width), dtype=np.uint8)
+        self.keep = np.empty((n, width), dtype=bool)
+        self.at = 0
+
+    def add(self, mat: np.ndarray, keep: np.ndarray) -> None:
+        sl = slice(self.at, self.at + mat.shape[1])
+        self.mat[:, sl] = mat
+        self.keep[:, sl] = keep
+        self.at += mat.shape[1]
+
+    def bytes(self) -> bytes:
+        return self.mat[:, :self.at][self.keep[:, :self.at]].tobytes()
+
+
+def _write_delimited(scores: Scores, years: list[int], sep: str, out: TextIO, chunk: int = 400_000) -> None:
+    """csv/tsv rows assembled in zero-padded byte matrices and compacted; labels with a NUL take the slow way."""
+    labels = [str(x) for x in (*scores.nodes, *scores.labels, *scores.sources, *scores.rows["unit"].unique())]
+    if any("\x00" in x for x in labels):
+        frame = scores_frame(scores, years).assign(rank=lambda f: f["rank"].astype("Int64"))
+        out.write(frame.to_csv(sep=sep, index=False, lineterminator="\n"))
+        return
+    m = np.isin(scores.rows["year"].to_numpy(), years)
+    rows_idx = np.flatnonzero(m)
+    k = len(scores.nodes)
+    header = sep.join(["year", scores.unit_kind, "node", "score", "rank", "provenance", "source"]) + "\n"
+    sink = _binary(out)
+    sink.write(header.encode())
+    # per row: "year<sep>unit<sep>"; per node: "node<sep>"; per rank: "rank<sep>"; per (provenance, source):
+    # "provenance<sep>source\n": four table lookups and one number per line
+    year_codes, year_labels = pd.factorize(scores.rows["year"].to_numpy()[rows_idx])
+    unit_codes, unit_labels = pd.factorize(scores.rows["unit"].to_numpy()[rows_idx])
+    ymat, ylen = _labels_table([str(y) for y in year_labels], sep, sep)
+    umat, ulen = _labels_table([str(u) for u in unit_labels], sep, sep)
+    prefix = np.zeros((len(rows_idx), ymat.shape[1] + umat.shape[1]), dtype=np.uint8)
+    cols = np.arange(prefix.shape[1])
+    yl, ul = ylen[year_codes], ulen[unit_codes]
+    prefix[:, :ymat.shape[1]] = ymat[year_codes]
+    # shift each unit label right after its year label: column c holds unit byte c - yl
+    src = cols[None, :] - yl[:, None]
+    ok = (src >= 0) & (src < ul[:, None])
+    prefix[ok] = umat[np.repeat(unit_codes, ok.sum(axis=1)), src[ok]]
+    prefix_table = (prefix, yl + ul)
+    node_table = _labels_table(list(scores.nodes), sep, sep)
+    ranked = scores.rank[rows_idx]
+    top = int(np.nanmax(ranked)) if len(rows_idx) and not np.isnan(ranked).all() else 0
+    rmat, rlen = _int_label_table(top, sep.encode())
+    rank_table = (np.concatenate([rmat, np.zeros((1, rmat.shape[1]), np.uint8)]), np.r_[rlen, 0])
+    no_rank = top + 1
+    no_rank_sep = _labels_table([""], sep, sep)  # an empty rank is just the separator
+    rank_table[0][no_rank, 0] = no_rank_sep[0][0, 0]
+    rank_table[1][no_rank] = 1
+    n_src = len(scores.sources)
+    pairs = [(p, s) for p in scores.labels for s in scores.sources]
+    suffix_table = _pairs_table(pairs, sep)
+    tables = [prefix_table[0], node_table[0], rank_table[0], suffix_table[0]]
+    width = sum(t.shape[1] for t in tables) + 1
+    rows_per_chunk = max(1, chunk // max(k, 1))
+    for start in range(0, len(rows_idx), rows_per_chunk):
+        rows = rows_idx[start:start + rows_per_chunk]
+        value = scores.value[rows].ravel()
+        rank = scores.rank[rows].ravel()
+        cell = ~np.isnan(value) | ~np.isnan(rank)
+        if not cell.any():
+            continue
+        pick = (lambda a: a) if cell.all() else (lambda a: a[cell])
+        value, rank = pick(value), pick(rank)
+        n = len(value)
+        has_v = ~np.isnan(value)
+        nw = number_width(value)
+        mat = np.zeros((n, width + nw), dtype=np.uint8)
+        at = 0
+        _put(mat, at, prefix_table[0], pick(np.repeat(np.arange(start, start + len(rows)), k)))
+        at += prefix_table[0].shape[1]
+        _put(mat, at, node_table[0], pick(np.tile(np.arange(k), len(rows))))
+        at += node_table[0].shape[1]
+        format_numbers(np.where(has_v, value, 0.0), mat[:, at:at + nw])
+        if not has_v.all():
+            mat[~has_v, at:at + nw] = 0
+        at += nw
+        mat[:, at] = ord(sep)
+        at += 1
+        _put(mat, at, rank_table[0], np.where(np.isnan(rank), no_rank, rank).astype(np.int64))
+        at += rank_table[0].shape[1]
+        pair = pick(scores.prov[rows].ravel()).astype(np.int64) * n_src + pick(scores.source[rows].ravel())
+        _put(mat, at, suffix_table[0], pair)
+        sink.write(mat[mat != 0].tobytes())
+    sink.flush()
+
+
+def _pairs_table(pairs: list[tuple[str, str]], sep: str) -> tuple[np.ndarray, np.ndarray]:
+    """"provenance<sep>source\n" for every pair of labels."""
+    enc = []
+    for prov, src in pairs:
+        buf = io.StringIO()
+        csv.writer(buf, delimiter=sep, lineterminator="\n").writerow([prov, src])
+        enc.append(buf.getvalue().encode("utf-8"))
+    w = max(len(e) for e in enc)
+    mat = np.zeros((len(enc), w), dtype=np.uint8)
+    for i, e in enumerate(enc):
+        mat[i, :len(e)] = np.frombuffer(e, dtype=np.uint8)
+    return mat, np.array([len(e) for e in enc], dtype=np.int64)
+
+
+def _binary(out: TextIO) -> BinaryIO:
+    """The byte stream under a text stream (stdout), flushed first so nothing is reordered."""
+    out.flush()
+    buf = getattr(out, "buffer", None)
+    if buf is not None:
+        return buf
+
+    class _Text:
+        def write(self, b: bytes) -> None:
+            out.write(b.decode("utf-8"))
+
+        def flush(self) -> None:
+            out.flush()
+
+    return _Text()

@@ -66,10 +66,32 @@ def machine_value(v, kind: str):
     if kind == "bool":
         return bool(v)
     if isinstance(v, (float, np.floating)):
-        return float(v)
+        return _round(float(v))
     if isinstance(v, (np.integer,)):
         return int(v)
     return v
+
+
+MAX_DECIMALS = 12  # machine output: at most 12 decimals and 15 significant digits (drops binary noise:
+MAX_SIGNIFICANT = 15  # 0.7864, not 0.7864000000000001)
+_POW10 = 10 ** np.arange(19, dtype=np.int64)
+
+
+def machine_round(v) -> np.ndarray:
+    """Round to at most 12 decimals and 15 significant digits: the figure every machine format carries."""
+    v = np.asarray(v, dtype=float)
+    a = np.abs(v)
+    with np.errstate(invalid="ignore"):
+        big = ~(a < 1e15)
+        whole = np.where(big | np.isnan(a), 0, np.floor(a)).astype(np.int64)
+        intdig = 1 + np.searchsorted(_POW10[1:17], whole, side="right")
+        dec = np.clip(MAX_SIGNIFICANT - intdig, 0, MAX_DECIMALS)
+        out = np.rint(a * _POW10[dec]) / _POW10[dec] * np.sign(v)
+    return np.where(big, v, out) + 0.0  # + 0.0 turns -0.0 into 0.0
+
+
+def _round(v: float) -> float:
+    return float(machine_round(v))
 
 
 def display_value(v, kind: str) -> str:

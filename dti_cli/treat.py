@@ -77,12 +77,12 @@ def log_ct(x: np.ndarray) -> np.ndarray:
 
 def treat(R: np.ndarray, years: np.ndarray, leaves: list[Leaf]) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Treat the columns whose Leaf asks for it, per year; returns values, a mask of treated cells and notes."""
-    out = R.copy()
     mask = np.zeros(R.shape, dtype=bool)
     notes: list[str] = []
     cols = [j for j, lf in enumerate(leaves) if lf.treat is not Treat.none]
     if not cols:
-        return out, mask, notes
+        return R, mask, notes
+    out = R.copy()
     for y in np.unique(years):
         rows = np.flatnonzero(years == y)
         for j in cols:
