@@ -23,7 +23,8 @@ def test_numbers_match_machine_round(values):
 
 
 def test_bulk_scores_equal_the_frame(run, write):
-    data = write("d.csv", "year,unit,a,b\n2022,x,1,5\n2022,\"y, z\",2,\n2023,x,3,7\n2023,w,4,8.25\n")
+    data = write("d.csv", "year,unit,a,b\n2022,x,1,5\n2022,\"y, z\",2,\n2023,x,3,7\n2023,w,4,8.25\n"
+                          "2023,v,3.5,7.5\n")
     method = write("m.toml", "[defaults]\nnormalise = 'minmax'\n[indicators.a]\n[indicators.b]\n"
                              "[aggregates.idx]\nchildren = { a = 1, b = 2 }\nmin_coverage = 0.3\n")
     res = run("scores", "--data", data, "--method", method, "-f", "csv")
@@ -34,4 +35,9 @@ def test_bulk_scores_equal_the_frame(run, write):
     assert by[("2022", "y, z", "a")][3:6] == ["1", "1", "input"]  # quoted unit survives, minmax of 2 is 1
     assert by[("2022", "y, z", "idx")][3] == "1"  # b missing: a alone (coverage 1/3 ≥ 0.3)
     assert by[("2023", "w", "b")][3] == "1" and by[("2023", "x", "b")][3] == "0"
-    assert by[("2022", "x", "idx")][3:6] == ["0.666666666667", "2", "computed"]
+    # b has one value in 2022 (no spread): missing, so idx rests on a alone
+    assert by[("2022", "x", "idx")][3:6] == ["0", "2", "computed"] and ("2022", "x", "b") not in by
+    assert by[("2023", "x", "idx")][3:6] == ["0", "3", "computed"]
+    assert by[("2023", "w", "idx")][3] == "1"
+    # v: a = (3.5-3)/(4-3) = 0.5, b = (7.5-7)/(8.25-7) = 0.4; idx = (0.5 + 2·0.4)/3
+    assert by[("2023", "v", "idx")][3] == "0.433333333333"
