@@ -81,7 +81,7 @@ def machine_round(v) -> np.ndarray:
     """Round to at most 12 decimals and 15 significant digits: the figure every machine format carries."""
     v = np.asarray(v, dtype=float)
     a = np.abs(v)
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore", over="ignore"):
         big = ~(a < 1e15)
         whole = np.where(big | np.isnan(a), 0, np.floor(a)).astype(np.int64)
         intdig = 1 + np.searchsorted(_POW10[1:17], whole, side="right")
