@@ -327,3 +327,23 @@ def method_rows(method: Method, *, lang: str = "vi") -> pd.DataFrame:
     for col in ("weight", "share_in_parent", "share_in_index"):
         out[col] = pd.to_numeric(out[col], errors="coerce")
     return out
+
+
+def movers(scores: Scores, year: int, *, by: str, names: Names, top: int = 5,
+           region: str | None = None) -> pd.DataFrame:
+    """The biggest risers and fallers of a year, by rank change and by score change."""
+    table = rank_table(scores, year, by=by, names=names, region=region)
+    unit = scores.unit_kind
+    recs = []
+    for measure, change, prev, cur in (("rank", "rank_change", "prev_rank", "rank"),
+                                        ("score", "delta", "prev_score", "score")):
+        known = table.dropna(subset=[change])
+        for direction, asc in (("up", False), ("down", True)):
+            side = known[known[change] > 0] if direction == "up" else known[known[change] < 0]
+            side = side.sort_values([change, "rank"], ascending=[asc, True], kind="stable").head(top)
+            for i, (_, row) in enumerate(side.iterrows(), start=1):
+                recs.append({"measure": measure, "direction": direction, "position": i, unit: row[unit],
+                             "name": row["name"], "prev": row[prev], "value": row[cur], "change": row[change],
+                             "rank": row["rank"]})
+    return pd.DataFrame(recs, columns=["measure", "direction", "position", unit, "name", "prev", "value", "change",
+                                       "rank"])

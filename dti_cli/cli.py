@@ -182,7 +182,7 @@ def _main(
 
 # ---------------------------------------------------------------- loading
 
-def _load(opts: Opts, *, years: Optional[list] = None, with_prev: bool = True):
+def _load(opts: Opts, *, years: Optional[list] = None, with_prev: bool = True, boundaries: Optional[int] = None):
     """Data + method → Scores for the years asked (and the year before each, for changes)."""
     from dti_cli import data as data_mod
     from dti_cli import engine
@@ -203,6 +203,10 @@ def _load(opts: Opts, *, years: Optional[list] = None, with_prev: bool = True):
                 raise UsageError(f"unknown year {y} (the data has {', '.join(map(str, ds.years))})")
         wanted = sorted({y for y0 in years for y in ((y0 - 1, y0) if with_prev else (y0,)) if y in ds.years})
     plan = engine.plan(ds, meth, wanted)
+    if boundaries == 2025:
+        from dti_cli import boundaries as boundaries_mod
+
+        ds = boundaries_mod.to_2025(ds, plan)
     scores = engine.evaluate(ds, plan)
     for note in scores.notes:
         _note(opts, note)
@@ -213,11 +217,11 @@ def _latest(scores) -> int:
     return max(scores.years)
 
 
-def _unit(opts: Opts, scores, text: str) -> str:
+def _unit(opts: Opts, scores, text: str, boundaries: Optional[int] = None) -> str:
     from dti_cli import provinces
 
     if scores.unit_kind == "province":
-        return provinces.registry().resolve(text)
+        return provinces.registry().resolve(text, boundaries)
     units = sorted(set(scores.rows["unit"]))
     if text in units:
         return text
@@ -256,22 +260,36 @@ _YearOpt = Annotated[Optional[int], typer.Option("--year", "-y", help="Data year
                                                  autocompletion=_complete_year)]
 
 
+class Boundaries(str, Enum):
+    b2025 = "2025"
+
+
+_BoundariesOpt = Annotated[Optional[Boundaries], typer.Option(
+    "--boundaries", help="2025: re-express the figures on the 34 units in force from 1 July 2025 (a merged "
+                         "unit's main indices are its old provinces' means).")]
+
+
+def _b(boundaries) -> Optional[int]:
+    return 2025 if boundaries is not None else None
+
+
 @command("rank")
 def rank_cmd(
     year: _YearOpt = None,
     by: Annotated[Optional[str], typer.Option("--by", help="Rank on this node (default: the index).")] = None,
     top: Annotated[Optional[int], typer.Option("--top", min=1, help="Show only the first N.")] = None,
     region: Annotated[Optional[str], typer.Option("--region", help="Only this GSO region (e.g. mekong).")] = None,
+    boundaries: _BoundariesOpt = None,
     *, opts: Opts,
 ):
     """Rank every province on the index (or any node) with last year's score, the change and the pillars."""
     from dti_cli import analysis, provinces, render
 
-    ds, scores = _load(opts, years=[year] if year else None)
+    ds, scores = _load(opts, years=[year] if year else None, boundaries=_b(boundaries))
     year = year or _latest(scores)
     node = by or scores.methods[year].root
     analysis.check_node(scores, year, node)
-    names = analysis.Names.of(ds, scores.unit_kind, opts.lang)
+    names = analysis.Names.of(ds, scores.unit_kind, opts.lang, _b(boundaries))
     reg = provinces.resolve_region(region) if region else None
     if reg and scores.unit_kind != "province":
         raise UsageError("--region needs province data")
@@ -303,10 +321,10 @@ def rank_cmd(
     _emit(opts, table, cols, title=title, caption=method.label(opts.lang))
 
 
-def _parse_units(opts, scores, items: list) -> list:
+def _parse_units(opts, scores, items: list, boundaries: Optional[int] = None) -> list:
     out = []
     for item in items:
-        u = _unit(opts, scores, item)
+        u = _unit(opts, scores, item, boundaries)
         if u not in out:
             out.append(u)
     return out
@@ -319,15 +337,16 @@ def compare_cmd(
     national: Annotated[bool, typer.Option("--national", help="Add the national average and the gap to it.")] = False,
     region: Annotated[bool, typer.Option("--region", help="Add the province's region average and the gap.")] = False,
     year: _YearOpt = None,
+    boundaries: _BoundariesOpt = None,
     *, opts: Opts,
 ):
     """Provinces side by side on the index, each pillar and each main index: value, rank, change, averages."""
     from dti_cli import analysis, render
 
-    ds, scores = _load(opts, years=[year] if year else None)
+    ds, scores = _load(opts, years=[year] if year else None, boundaries=_b(boundaries))
     year = year or _latest(scores)
-    units = _parse_units(opts, scores, province)
-    names = analysis.Names.of(ds, scores.unit_kind, opts.lang)
+    units = _parse_units(opts, scores, province, _b(boundaries))
+    names = analysis.Names.of(ds, scores.unit_kind, opts.lang, _b(boundaries))
     table = analysis.compare_table(scores, units, year, names=names, national=national, region=region)
     method = scores.methods[year]
     note = analysis.coverage_note(scores, year, method.root)
@@ -364,14 +383,15 @@ def show_cmd(
     province: Annotated[str, typer.Argument(help="Province: slug, name, alias or GSO code.",
                                             autocompletion=_complete_province)],
     year: _YearOpt = None,
+    boundaries: _BoundariesOpt = None,
     *, opts: Opts,
 ):
     """A province's profile: every year's score and rank, its pillars and main indices, strengths and weaknesses."""
     from dti_cli import analysis, render
 
-    ds, scores = _load(opts)
-    unit = _unit(opts, scores, province)
-    names = analysis.Names.of(ds, scores.unit_kind, opts.lang)
+    ds, scores = _load(opts, boundaries=_b(boundaries))
+    unit = _unit(opts, scores, province, _b(boundaries))
+    names = analysis.Names.of(ds, scores.unit_kind, opts.lang, _b(boundaries))
     hist = analysis.history(scores, unit, names=names)
     year = year or _latest(scores)
     analysis.check_year(scores, year)
@@ -434,12 +454,13 @@ def show_cmd(
 def scores_cmd(
     year: Annotated[Optional[int], typer.Option("--year", "-y", help="Only this year (default: every year).",
                                                 autocompletion=_complete_year)] = None,
+    boundaries: _BoundariesOpt = None,
     *, opts: Opts,
 ):
     """Every node's score and rank for every province and year, in long form, with provenance."""
     from dti_cli import output
 
-    ds, scores = _load(opts, years=[year] if year else None)
+    ds, scores = _load(opts, years=[year] if year else None, with_prev=False, boundaries=_b(boundaries))
     years = [year] if year else scores.years
     fmt = opts.resolved_format()
     if fmt is Format.table:
@@ -540,6 +561,279 @@ def method_cmd(
                                                lang=opts.lang))
         return
     sys.stdout.write(render.to_text(rows, cols, render.Fmt(fmt.value), lang=opts.lang))
+
+
+@command("explain")
+def explain_cmd(
+    province: Annotated[str, typer.Argument(help="Province (or unit): slug, name, alias or GSO code.",
+                                            autocompletion=_complete_province)],
+    year: _YearOpt = None,
+    boundaries: _BoundariesOpt = None,
+    *, opts: Opts,
+):
+    """Why did it move: the change since the previous year, split exactly into its children's contributions.
+
+    Weighted arithmetic means split as weight share × change of the child; geometric means by the log
+    decomposition. Both sum exactly to the change; a published figure's rounding gets a row of its own.
+    """
+    from dti_cli import analysis, explain, render
+
+    ds, scores = _load(opts, years=[year] if year else None, boundaries=_b(boundaries))
+    year = year or _latest(scores)
+    unit = _unit(opts, scores, province, _b(boundaries))
+    names = analysis.Names.of(ds, scores.unit_kind, opts.lang, _b(boundaries))
+    analysis.check_year(scores, year)
+    method = scores.methods[year]
+    rows, notes = explain.explain(scores, unit, year, lang=opts.lang)
+    cur, prev = scores.cell(year, unit, method.root), scores.cell(year - 1, unit, method.root)
+    sentence = explain.headline(names(unit), year, cur["value"], cur["rank"], scores.universe.get(year, 0),
+                                prev["value"], prev["rank"], opts.lang)
+    more = explain.drivers(rows, method.root, opts.lang) if len(rows) else ""
+    text = " ".join(x for x in (sentence, more) if x)
+    for note in notes:
+        _note(opts, note)
+    cols = [render.Column("node", "Mã", "Id", table=False), render.Column("parent", "Cha", "Parent", table=False),
+            render.Column("name", "Chỉ số", "Indicator"),
+            render.Column("weight_share", "Tỷ trọng", "Share", "pct"),
+            render.Column("prev_value", str(year - 1), str(year - 1), "score"),
+            render.Column("value", str(year), str(year), "score"),
+            render.Column("delta", "±", "±", "delta"),
+            render.Column("contribution", "Đóng góp", "Contrib.", "delta")]
+    fmt = opts.resolved_format()
+    if fmt is Format.json:
+        import json
+
+        doc = {scores.unit_kind: unit, "name": names(unit), "year": year, "sentence": text, "notes": notes,
+               "rows": json.loads(render.to_text(rows, cols, render.Fmt.json))}
+        sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+        return
+    if fmt in (Format.csv, Format.tsv):
+        sys.stdout.write(render.to_text(rows, cols, render.Fmt(fmt.value)))
+        return
+    shown = _tree_rows(rows)
+    if fmt is Format.markdown:
+        sys.stdout.write(text + "\n\n" + render.to_text(shown, cols, render.Fmt.markdown, lang=opts.lang))
+        return
+    con = opts.console()
+    con.print(text, soft_wrap=False)
+    if len(rows):
+        con.print(render.rich_table(shown, cols, title=f"{names(unit)} {year - 1} → {year}",
+                                    caption=method.label(opts.lang), lang=opts.lang))
+
+
+def _tree_rows(rows):
+    """Rows in tree order with names indented by depth, each parent followed by its children."""
+    import pandas as pd
+
+    if not len(rows):
+        return rows
+    out = []
+
+    def walk(parent: str, depth: int, seen: frozenset) -> None:
+        for _, r in rows[rows["parent"] == parent].iterrows():
+            out.append({**r.to_dict(), "name": "  " * depth + str(r["name"])})
+            if r["node"] not in seen:
+                walk(r["node"], depth + 1, seen | {r["node"]})
+
+    for _, top in rows[rows["parent"] == ""].iterrows():
+        out.append(top.to_dict())
+        walk(top["node"], 1, frozenset([top["node"]]))
+    return pd.DataFrame(out)
+
+
+@command("movers")
+def movers_cmd(
+    year: _YearOpt = None,
+    by: Annotated[Optional[str], typer.Option("--by", help="Node to rank on (default: the index).")] = None,
+    top: Annotated[int, typer.Option("--top", min=1, help="How many risers and fallers of each kind.")] = 5,
+    region: Annotated[Optional[str], typer.Option("--region", help="Only this GSO region.")] = None,
+    boundaries: _BoundariesOpt = None,
+    *, opts: Opts,
+):
+    """The biggest risers and fallers of a year, by rank change and by score change."""
+    from dti_cli import analysis, provinces, render
+
+    ds, scores = _load(opts, years=[year] if year else None, boundaries=_b(boundaries))
+    year = year or _latest(scores)
+    node = by or scores.methods[year].root
+    analysis.check_node(scores, year, node)
+    names = analysis.Names.of(ds, scores.unit_kind, opts.lang, _b(boundaries))
+    reg = provinces.resolve_region(region) if region else None
+    table = analysis.movers(scores, year, by=node, names=names, top=top, region=reg)
+    note = analysis.coverage_note(scores, year, node)
+    if note:
+        _note(opts, note)
+    if (year - 1) not in scores.methods:
+        _note(opts, f"no {year - 1} figures in the data: no changes to rank")
+    unit_col = scores.unit_kind
+    cols = [render.Column("measure", "Theo", "By"), render.Column("direction", "Chiều", "Direction"),
+            render.Column("position", "#", "#", "int"), render.Column(unit_col, "Mã", "Slug", table=False),
+            render.Column("name", "Tỉnh/thành", "Province"), render.Column("prev", str(year - 1), str(year - 1), "num"),
+            render.Column("value", str(year), str(year), "num"), render.Column("change", "±", "±", "num"),
+            render.Column("rank", "Hạng", "Rank", "rank")]
+    if opts.resolved_format() is not Format.table:
+        _emit(opts, table, cols)
+        return
+    con = opts.console()
+    for measure, kind, label in (("rank", "rank", "thứ hạng" if opts.lang == "vi" else "rank"),
+                                 ("score", "score", "điểm" if opts.lang == "vi" else "score")):
+        sub = table[table["measure"] == measure]
+        view = [render.Column("position", "#", "#", "int"), render.Column("name", "Tỉnh/thành", "Province"),
+                render.Column("prev", str(year - 1), str(year - 1), kind if kind == "score" else "rank"),
+                render.Column("value", str(year), str(year), kind if kind == "score" else "rank"),
+                render.Column("change", "±", "±", "delta" if kind == "score" else "change")]
+        for direction, word in (("up", "tăng" if opts.lang == "vi" else "risers"),
+                                ("down", "giảm" if opts.lang == "vi" else "fallers")):
+            part = sub[sub["direction"] == direction]
+            title = (f"{node.upper()} {year}: {word} ({label})" if opts.lang == "en"
+                     else f"{node.upper()} {year}: {word} mạnh nhất ({label})")
+            if part.empty:
+                con.print(f"{title}: " + ("none" if opts.lang == "en" else "không có") + "\n")
+                continue
+            con.print(render.rich_table(part, view, title=title, lang=opts.lang))
+
+
+@command("whatif")
+def whatif_cmd(
+    province: Annotated[Optional[str], typer.Argument(help="Province whose values --set changes.",
+                                                      autocompletion=_complete_province)] = None,
+    set_: Annotated[Optional[List[str]], typer.Option("--set", metavar="NODE=VALUE",
+                                                      help="A new value for a node of the province (repeatable).")] = None,
+    weights: Annotated[Optional[str], typer.Option("--weights", metavar="NODE=W,…",
+                                                   help="New raw weights, e.g. \"hd_cqs=300,hd_kts=150\".")] = None,
+    year: _YearOpt = None,
+    *, opts: Opts,
+):
+    """Recompute with changed values (--set) or weights (--weights): new score and rank next to the old."""
+    from dti_cli import analysis, render, sensitivity
+
+    if not set_ and not weights:
+        raise UsageError("give --set NODE=VALUE (with a province) or --weights NODE=W,…")
+    if set_ and weights:
+        raise UsageError("give either --set or --weights, not both")
+    ds, scores = _load(opts, years=[year] if year else None, with_prev=False)
+    year = year or _latest(scores)
+    names = analysis.Names.of(ds, scores.unit_kind, opts.lang)
+    unit_col = scores.unit_kind
+    if set_:
+        if not province:
+            raise UsageError("--set needs a province: dti whatif PROVINCE --set NODE=VALUE")
+        unit = _unit(opts, scores, province)
+        table = sensitivity.whatif_values(scores, year, unit, sensitivity.parse_assignments(set_, "--set"))
+        method = scores.methods[year]
+        table.insert(1, "name", [method.node_label(n, opts.lang) for n in table["node"]])
+        cols = [render.Column("node", "Mã", "Id", table=False), render.Column("name", "Chỉ số", "Indicator"),
+                render.Column("old", "Hiện tại", "Now", "score"), render.Column("new", "Giả định", "What if", "score"),
+                render.Column("delta", "±", "±", "delta"), render.Column("old_rank", "Hạng", "Rank", "rank"),
+                render.Column("new_rank", "Hạng mới", "New rank", "rank"),
+                render.Column("set", "Đặt", "Set", "bool", table=False)]
+        _emit(opts, table, cols, title=f"{names(unit)} {year}: " + ", ".join(set_), caption=method.label(opts.lang))
+        return
+    if province:
+        raise UsageError("--weights changes every province: drop the province argument")
+    table, method = sensitivity.whatif_weights(scores, year, sensitivity.parse_assignments([weights], "--weights"))
+    table = table.rename(columns={"unit": unit_col})
+    table.insert(1, "name", [names(u) for u in table[unit_col]])
+    moved = table[table["rank_change"].fillna(0) != 0]
+    _note(opts, f"{len(moved)} of {len(table)} provinces change rank with weights {weights}")
+    cols = [render.Column(unit_col, "Mã", "Slug", table=False), render.Column("name", "Tỉnh/thành", "Province"),
+            render.Column("old", "Hiện tại", "Now", "score"), render.Column("new", "Giả định", "What if", "score"),
+            render.Column("delta", "±", "±", "delta"), render.Column("old_rank", "Hạng", "Rank", "rank"),
+            render.Column("new_rank", "Hạng mới", "New rank", "rank"),
+            render.Column("rank_change", "↕", "↕", "change")]
+    _emit(opts, moved if opts.resolved_format() is Format.table else table, cols,
+          title=f"{year}: {weights}", caption=method.label(opts.lang))
+
+
+@command("gap")
+def gap_cmd(
+    province: Annotated[str, typer.Argument(help="Province: slug, name, alias or GSO code.",
+                                            autocompletion=_complete_province)],
+    target_rank: Annotated[int, typer.Option("--target-rank", "-r", min=1, help="The rank to reach.")],
+    year: _YearOpt = None,
+    *, opts: Opts,
+):
+    """What it would take: the score needed to reach a rank, and how much each indicator alone would need to rise."""
+    from dti_cli import analysis, render, sensitivity
+
+    ds, scores = _load(opts, years=[year] if year else None, with_prev=False)
+    year = year or _latest(scores)
+    unit = _unit(opts, scores, province)
+    names = analysis.Names.of(ds, scores.unit_kind, opts.lang)
+    summary, table = sensitivity.gap(scores, year, unit, target_rank)
+    method = scores.methods[year]
+    if summary["rank"] <= target_rank:
+        _note(opts, f"{names(unit)} is already {int(summary['rank'])} in {year}: nothing needed for rank "
+              f"{target_rank}")
+    else:
+        _note(opts, f"{names(unit)} scores {summary['score']:.4f} ({int(summary['rank'])} in {year}); rank "
+              f"{target_rank} needs {summary['needed_score']:.4f} (+{summary['gap']:.4f}) with the other scores "
+              "unchanged")
+    if len(table):
+        table.insert(1, "name", [method.node_label(n, opts.lang) for n in table["leaf"]])
+    cols = [render.Column("leaf", "Mã", "Id", table=False), render.Column("name", "Chỉ số", "Indicator"),
+            render.Column("current", "Hiện tại", "Now", "score"), render.Column("needed", "Cần đạt", "Needed", "score"),
+            render.Column("increase", "Tăng", "Increase", "delta"),
+            render.Column("index_points", "Điểm chỉ số", "Index pts", "delta"),
+            render.Column("reachable", "Khả thi", "Reachable", "bool")]
+    _emit(opts, table, cols, title=f"{names(unit)} {year} → #{target_rank}", caption=method.label(opts.lang))
+
+
+@command("uncertainty")
+def uncertainty_cmd(
+    year: _YearOpt = None,
+    samples: Annotated[int, typer.Option("--samples", min=1, help="Monte Carlo samples.")] = 10_000,
+    weight_noise: Annotated[float, typer.Option("--weight-noise", min=0.0, max=0.99,
+                                                help="Each weight varies uniformly within ±this share.")] = 0.25,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (the same seed gives the same result).")] = 0,
+    alternatives: Annotated[Optional[str], typer.Option(
+        "--alternatives", metavar="SPEC",
+        help="Raw-data methods: also draw the method, e.g. \"normalise=minmax,zscore;aggregate=arithmetic,geometric\".")
+    ] = None,
+    *, opts: Opts,
+):
+    """How sure are we: Monte Carlo ranks under random weights (and methods): median rank and 5–95% band."""
+    from dti_cli import analysis, render, sensitivity
+
+    ds, scores = _load(opts, years=[year] if year else None, with_prev=False)
+    year = year or _latest(scores)
+    names = analysis.Names.of(ds, scores.unit_kind, opts.lang)
+    alts = sensitivity.Alternatives.parse(alternatives)
+    leaf_sets = None
+    if alts.normalise:
+        if not opts.method:
+            raise UsageError("--alternatives normalise=… needs a raw-data method (--method FILE)")
+        leaf_sets = sensitivity.alternative_leaves(ds, scores.methods[year], year, alts)
+    progress = None
+    err = opts.console(stderr=True)
+    if err.is_terminal:
+        from rich.progress import Progress
+
+        bar = Progress(console=err, transient=True)
+        task = bar.add_task("Monte Carlo", total=samples)
+        bar.start()
+        progress = lambda n: bar.advance(task, n)  # noqa: E731
+    try:
+        table = sensitivity.uncertainty(scores, year, samples=samples, noise=weight_noise, seed=seed,
+                                        alternatives=alts, leaf_sets=leaf_sets, progress=progress)
+    finally:
+        if progress:
+            bar.stop()
+    unit_col = scores.unit_kind
+    table = table.rename(columns={"unit": unit_col})
+    table.insert(1, "name", [names(u) for u in table[unit_col]])
+    table["band"] = [f"{int(a)}–{int(b)}" for a, b in zip(table["q5"], table["q95"])]
+    _note(opts, f"{samples:,} samples, weights ±{weight_noise:.0%}, seed {seed}"
+          + (f", alternatives {alternatives}" if alternatives else ""))
+    cols = [render.Column(unit_col, "Mã", "Slug", table=False), render.Column("name", "Tỉnh/thành", "Province"),
+            render.Column("score", "Điểm", "Score", "score"), render.Column("rank", "Hạng", "Rank", "rank"),
+            render.Column("median_rank", "Trung vị", "Median", "num"), render.Column("q5", "P5", "P5", "rank", table=False),
+            render.Column("q95", "P95", "P95", "rank", table=False), render.Column("band", "Khoảng 5–95%", "5–95% band"),
+            render.Column("overlaps_neighbour", "Chồng lấn", "Overlaps", "bool")]
+    if opts.resolved_format() is not Format.table:
+        cols = [c for c in cols if c.key != "band"]
+    _emit(opts, table, cols, title=f"{year}: {samples:,} × ±{weight_noise:.0%}",
+          caption=scores.methods[year].label(opts.lang))
 
 
 @command("check")

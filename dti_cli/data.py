@@ -41,6 +41,7 @@ class Dataset:
     unit_kind: str  # "province" (slugs of the 63) or "unit" (anything else: districts, departments…)
     label: str  # how messages name the file
     attributes: pd.DataFrame | None = None  # year, unit and text columns (e.g. a grouping for imputation)
+    boundaries: int | None = None  # provinces: None, the 63 of 2008–June 2025; 2025, the 34 from July 2025
 
     @property
     def years(self) -> list[int]:

@@ -145,7 +145,7 @@ def evaluate(dataset: Dataset, methods: dict[int, Method]) -> Scores:
 def _grid_units(dataset: Dataset, years: list[int], year_rows: np.ndarray | None) -> list[str]:
     """Units to compute: the 63 provinces (the DTI ranks all 63), or every unit with a figure in these years."""
     if dataset.unit_kind == "province":
-        return [p.slug for p in provinces.registry().p63]
+        return [p.slug for p in provinces.registry().units(dataset.boundaries)]
     f = dataset.frame
     codes = f["unit"].cat.codes.to_numpy()
     cats = f["unit"].cat.categories
