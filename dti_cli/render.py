@@ -154,6 +154,36 @@ def _cell(row: pd.Series, c: Column) -> str:
     return text
 
 
+SPARKS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(values, lo: float | None = None, hi: float | None = None) -> str:
+    """One block character per value on the scale lo..hi (missing values as a space)."""
+    vals = [v for v in values if not _is_missing(v)]
+    if not vals:
+        return ""
+    lo = min(vals) if lo is None else lo
+    hi = max(vals) if hi is None else hi
+    span = hi - lo
+    out = []
+    for v in values:
+        if _is_missing(v):
+            out.append(" ")
+        else:
+            k = 0 if span <= 0 else int(round((v - lo) / span * (len(SPARKS) - 1)))
+            out.append(SPARKS[max(0, min(len(SPARKS) - 1, k))])
+    return "".join(out)
+
+
+def bar(value, top: float, width: int = 10) -> str:
+    """A horizontal bar of `width` cells for value/top, in eighths of a cell."""
+    if _is_missing(value) or not top or top <= 0:
+        return ""
+    eighths = int(round(max(0.0, min(1.0, value / top)) * width * 8))
+    full, part = divmod(eighths, 8)
+    return "█" * full + ("▏▎▍▌▋▊▉"[part - 1] if part else "")
+
+
 def marks_used(frame: pd.DataFrame, columns: list[Column]) -> list[str]:
     found = set()
     for c in columns:
