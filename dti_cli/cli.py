@@ -702,14 +702,20 @@ def explain_cmd(
         _emit(opts, rows, cols, sheet="explain")
         return
     shown = _tree_rows(rows)
+    tiny = (shown["node"] == explain.ROUNDING) & (shown["contribution"].abs() < 5e-5) if len(shown) else None
+    if tiny is not None and tiny.any():  # invisible at 4 decimals; csv/json keep them
+        shown = shown[~tiny]
     if fmt is Format.markdown:
         _write(opts, text + "\n\n" + render.to_text(shown, cols, render.Fmt.markdown, lang=opts.lang))
         return
     con = opts.console()
     con.print(text, soft_wrap=False)
     if len(rows):
+        hidden = ("; rounding of published figures (< 0.00005) not shown" if opts.lang == "en" else
+                  "; không hiện phần làm tròn của số liệu công bố (< 0,00005)") if tiny is not None and tiny.any() \
+            else ""
         con.print(render.rich_table(shown, cols, title=f"{names(unit)} {year - 1} → {year}",
-                                    caption=method.label(opts.lang), lang=opts.lang))
+                                    caption=method.label(opts.lang) + hidden, lang=opts.lang))
 
 
 def _tree_rows(rows):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from typing import BinaryIO, TextIO
 
 import numpy as np
@@ -273,13 +274,14 @@ def _write_delimited(scores: Scores, years: list[int], sep: str, out: TextIO, ch
     tables = [prefix_table[0], node_table[0], rank_table[0], suffix_table[0]]
     width = sum(t.shape[1] for t in tables) + 1
     rows_per_chunk = max(1, chunk // max(k, 1))
-    for start in range(0, len(rows_idx), rows_per_chunk):
+
+    def chunk_bytes(start: int) -> bytes:
         rows = rows_idx[start:start + rows_per_chunk]
         value = scores.value[rows].ravel()
         rank = scores.rank[rows].ravel()
         cell = ~np.isnan(value) | ~np.isnan(rank)
         if not cell.any():
-            continue
+            return b""
         pick = (lambda a: a) if cell.all() else (lambda a: a[cell])
         value, rank = pick(value), pick(rank)
         n = len(value)
@@ -301,8 +303,88 @@ def _write_delimited(scores: Scores, years: list[int], sep: str, out: TextIO, ch
         at += rank_table[0].shape[1]
         pair = pick(scores.prov[rows].ravel()).astype(np.int64) * n_src + pick(scores.source[rows].ravel())
         _put(mat, at, suffix_table[0], pair)
-        sink.write(mat[mat != 0].tobytes())
+        return mat[mat != 0].tobytes()
+
+    starts = list(range(0, len(rows_idx), rows_per_chunk))
+    fd = _fd(sink)
+    if fd is not None and len(starts) >= 4 and workers() > 1:
+        sink.flush()
+        _two_writers(fd, starts, chunk_bytes)
+    else:
+        for start in starts:
+            sink.write(chunk_bytes(start))
     sink.flush()
+
+
+def workers() -> int:
+    """Processes that format a large csv/tsv output: 2 where the machine has several CPUs and can fork."""
+    env = os.environ.get("DTI_WORKERS")
+    if env:
+        return max(1, int(env)) if env.isdigit() else 1
+    return 2 if hasattr(os, "fork") and (os.cpu_count() or 1) > 1 else 1
+
+
+def _fd(sink) -> int | None:
+    """The file descriptor under a binary stream, when there is a real one."""
+    try:
+        return sink.fileno()
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _two_writers(fd: int, starts: list[int], chunk_bytes) -> None:
+    """Format chunks in two processes (this one: even chunks, a forked child: odd ones) and write them in
+    order, passing a token through two pipes so that chunk i is written only after chunk i - 1."""
+    to_child_r, to_child_w = os.pipe()
+    to_parent_r, to_parent_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: odd chunks; never returns
+        code = 1
+        try:
+            os.close(to_child_w)
+            os.close(to_parent_r)
+            for i in range(1, len(starts), 2):
+                data = chunk_bytes(starts[i])
+                if os.read(to_child_r, 1) != b"x":
+                    break
+                _write_all(fd, data)
+                os.write(to_parent_w, b"x")
+            else:
+                code = 0
+        except BaseException:  # noqa: BLE001 - the parent reports it
+            code = 1
+        finally:
+            os._exit(code)
+    os.close(to_child_r)
+    os.close(to_parent_w)
+    try:
+        for i in range(0, len(starts), 2):
+            data = chunk_bytes(starts[i])
+            if i > 0 and os.read(to_parent_r, 1) != b"x":
+                raise RuntimeError("the second writer process stopped")
+            _write_all(fd, data)
+            if i + 1 < len(starts):
+                os.write(to_child_w, b"x")
+        if len(starts) % 2 == 0 and os.read(to_parent_r, 1) != b"x":
+            raise RuntimeError("the second writer process stopped")
+    except BaseException:
+        import signal
+
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        raise
+    finally:
+        os.close(to_child_w)
+        os.close(to_parent_r)
+    _, status = os.waitpid(pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError("the second writer process failed")
 
 
 def _pairs_table(pairs: list[tuple[str, str]], sep: str) -> tuple[np.ndarray, np.ndarray]:
