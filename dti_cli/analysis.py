@@ -155,19 +155,7 @@ def rank_table(scores: Scores, year: int, *, by: str, names: Names, top: int | N
 
 def display_nodes(method: Method) -> list[str]:
     """The root, the pillars, then the other nodes in tree order: the order profiles and comparisons use."""
-    order: list[str] = []
-
-    def walk(node: str) -> None:
-        if node not in order:
-            order.append(node)
-        agg = method.aggregates.get(node)
-        for child in agg.children if agg else ():
-            walk(child)
-
-    walk(method.root)
-    rest = [n for n in order if n != method.root and n not in method.pillars]
-    rest += [n for n in method.nodes if n not in rest and n != method.root and n not in method.pillars]
-    return [method.root, *method.pillars, *rest]
+    return list(method.tree_order())
 
 
 def compare_table(scores: Scores, units: list[str], year: int, *, names: Names, national: bool = False,

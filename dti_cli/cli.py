@@ -346,14 +346,7 @@ def rank_cmd(
     """Rank every province on the index (or any node) with last year's score, the change and the pillars."""
     from dti_cli import analysis, provinces, render
 
-    ds, scores = _load(opts, years=[year] if year else None, boundaries=_b(boundaries))
-    year = year or _latest(scores)
-    node = by or scores.methods[year].root
-    analysis.check_node(scores, year, node)
-    names = analysis.Names.of(ds, scores.unit_kind, opts.lang, _b(boundaries))
-    reg = provinces.resolve_region(region) if region else None
-    if reg and scores.unit_kind != "province":
-        raise UsageError("--region needs province data")
+    ds, scores, year, node, names, reg = _ranking(opts, year, by, region, boundaries)
     table = analysis.rank_table(scores, year, by=node, names=names, top=top, region=reg)
     note = analysis.coverage_note(scores, year, node)
     if note:
@@ -385,6 +378,21 @@ def rank_cmd(
         f"{method.node_label(node, opts.lang)} {year}"
     _emit(opts, table, cols, title=title, caption=method.label(opts.lang), sheet=f"rank {year}",
           about=_about(scores, year) if opts.resolved_format() is Format.xlsx else None)
+
+
+def _ranking(opts: Opts, year, by, region, boundaries):
+    """What rank-like commands share: the scores, the year (default the latest), the node, names, the region."""
+    from dti_cli import analysis, provinces
+
+    ds, scores = _load(opts, years=[year] if year else None, boundaries=_b(boundaries))
+    year = year or _latest(scores)
+    node = by or scores.methods[year].root
+    analysis.check_node(scores, year, node)
+    names = analysis.Names.of(ds, scores.unit_kind, opts.lang, _b(boundaries))
+    reg = provinces.resolve_region(region) if region else None
+    if reg and scores.unit_kind != "province":
+        raise UsageError("--region needs province data")
+    return ds, scores, year, node, names, reg
 
 
 def _parse_units(opts, scores, items: list, boundaries: Optional[int] = None) -> list:
@@ -748,14 +756,9 @@ def movers_cmd(
     *, opts: Opts,
 ):
     """The biggest risers and fallers of a year, by rank change and by score change."""
-    from dti_cli import analysis, provinces, render
+    from dti_cli import analysis, render
 
-    ds, scores = _load(opts, years=[year] if year else None, boundaries=_b(boundaries))
-    year = year or _latest(scores)
-    node = by or scores.methods[year].root
-    analysis.check_node(scores, year, node)
-    names = analysis.Names.of(ds, scores.unit_kind, opts.lang, _b(boundaries))
-    reg = provinces.resolve_region(region) if region else None
+    ds, scores, year, node, names, reg = _ranking(opts, year, by, region, boundaries)
     table = analysis.movers(scores, year, by=node, names=names, top=top, region=reg)
     note = analysis.coverage_note(scores, year, node)
     if note:

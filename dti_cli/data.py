@@ -208,7 +208,8 @@ class _Reader:
             raise DataError(f"{self.label}: no data rows (only a header)")
         return self._assemble(df)
 
-    def _read_text_numbers(self) -> pd.DataFrame:
+    def _read_text(self) -> pd.DataFrame:
+        """Every cell as text, every cell checked: raises on the first bad one."""
         try:
             df = self._read(None)
         except UnicodeDecodeError:
@@ -216,6 +217,10 @@ class _Reader:
         except pd.errors.ParserError as exc:
             self._parser_error(exc)
         self._check_strings(df)
+        return df
+
+    def _read_text_numbers(self) -> pd.DataFrame:
+        df = self._read_text()
         out = df.copy()
         for col in self.numeric:
             out[col] = _to_float(df[col], self.fmt)
@@ -304,13 +309,7 @@ class _Reader:
         raise DataError(f"{where(self.label, self._line_of(row), column, col)}: {message}")
 
     def _diagnose(self) -> None:
-        try:
-            df = self._read(None)
-        except UnicodeDecodeError:
-            self._encoding_error()
-        except pd.errors.ParserError as exc:
-            self._parser_error(exc)
-        self._check_strings(df)
+        self._read_text()
         raise DataError(f"{self.label}: cannot be read as a CSV of numbers")
 
     def _field_count_error(self) -> None:

@@ -144,10 +144,21 @@ class Method:
     def applies_to(self, year: int) -> bool:
         return self.years is None or year in self.years
 
-    def main_nodes(self) -> tuple[str, ...]:
-        """The nodes under the root other than the pillars, top-down (the 'main indices')."""
-        order = [n for n in reversed(self.nodes) if n != self.root and n not in self.pillars]
-        return tuple(n for n in order if n in self.descendants(self.root) or n in self.leaves)
+    def tree_order(self) -> tuple[str, ...]:
+        """The root, the pillars, then every other node depth-first from the root (parents before children)."""
+        order: list[str] = []
+
+        def walk(node: str) -> None:
+            if node not in order:
+                order.append(node)
+            agg = self.aggregates.get(node)
+            for child in agg.children if agg else ():
+                walk(child)
+
+        walk(self.root)
+        rest = [n for n in order if n != self.root and n not in self.pillars]
+        rest += [n for n in self.nodes if n not in rest and n != self.root and n not in self.pillars]
+        return (self.root, *self.pillars, *rest)
 
     def descendants(self, node: str) -> set[str]:
         """Every node below this one."""

@@ -127,7 +127,7 @@ def whatif_values(scores: Scores, year: int, unit: str, changes: dict[str, float
         recs.append({"node": node, "old": yr.values[i, j], "new": new[i, j],
                      "delta": float(np.round(new[i, j] - yr.values[i, j], 12)),
                      "old_rank": old_rank[i, j], "new_rank": new_rank[i, j], "set": bool(fixed[i, j])})
-    order = _top_down(yr.method)
+    order = {n: i for i, n in enumerate(yr.method.tree_order())}
     out = pd.DataFrame(recs)
     return out.assign(_o=out["node"].map(order)).sort_values("_o", kind="stable").drop(columns="_o").reset_index(
         drop=True)
@@ -154,21 +154,6 @@ def whatif_weights(scores: Scores, year: int, changes: dict[str, float]) -> tupl
                         "new_rank": new_rank, "rank_change": old_rank - new_rank})
     out = out.dropna(subset=["old", "new"], how="all").sort_values(["new_rank", "old_rank"], kind="stable")
     return out.reset_index(drop=True), method
-
-
-def _top_down(method: Method) -> dict[str, int]:
-    order: list[str] = []
-
-    def walk(node: str) -> None:
-        if node not in order:
-            order.append(node)
-        agg = method.aggregates.get(node)
-        for c in agg.children if agg else ():
-            walk(c)
-
-    for top in (method.root, *method.pillars):
-        walk(top)
-    return {n: i for i, n in enumerate(order + [n for n in method.nodes if n not in order])}
 
 
 # ---------------------------------------------------------------- gap

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
+SHARED = Path(os.environ.get("DTI_SHARED", ROOT.parent / "shared"))  # the reference data beside the repo
 
 
 class Result:
