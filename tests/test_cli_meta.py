@@ -62,3 +62,18 @@ def test_bad_option_is_one_line_exit_2(run):
     res = run("rank", "--yaer", "2022")
     assert res.code == 2
     assert len(res.err.strip().splitlines()) == 1 and res.err.startswith("Error:")
+
+
+def test_installed_command_runs_from_anywhere(tmp_path):
+    """The `dti` on PATH (the installed wheel in CI) finds its bundled data and methods from any directory."""
+    import shutil
+
+    exe = shutil.which("dti", path=os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""))
+    if exe is None:
+        pytest.skip("no `dti` command on PATH (the package is not installed)")
+    out = subprocess.run([exe, "rank", "--year", "2022", "--top", "1", "-f", "csv"], capture_output=True, text=True,
+                         cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines()[1].startswith("1,da-nang,Đà Nẵng,0.8002")
+    out = subprocess.run([exe, "method", "405", "-f", "csv"], capture_output=True, text=True, cwd=tmp_path)
+    assert out.returncode == 0 and "nen_tang" in out.stdout
