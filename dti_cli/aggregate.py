@@ -13,18 +13,41 @@ COVERAGE_EPS = 1e-12
 def a_mean(X: np.ndarray, w: np.ndarray, kind: Aggregation = Aggregation.arithmetic,
            min_coverage: float = 1.0) -> np.ndarray:
     """Row-wise weighted mean of X's columns; a missing child is skipped and the others' weights rescaled,
-    and the result is missing when the present children carry less than `min_coverage` of the weight."""
-    w = np.asarray(w, dtype=float) / np.sum(w)
+    and the result is missing when the present children carry less than `min_coverage` of the weight.
+
+    X is (rows, children) and w (children,); or, for many weight draws at once, X is (rows, children) or
+    (draws, rows, children) and w (draws, children), giving (draws, rows).
+    """
+    w = np.asarray(w, dtype=float)
+    w = w / w.sum(axis=-1, keepdims=True)
     present = ~np.isnan(X)
-    cover = present @ w
+
+    def dot(A: np.ndarray) -> np.ndarray:
+        return A @ w if w.ndim == 1 else np.einsum("...rc,...c->...r", A, w)
+
+    cover = dot(present.astype(float))
     with np.errstate(divide="ignore", invalid="ignore"):
         if kind is Aggregation.arithmetic:
-            val = np.where(present, X, 0.0) @ w / cover
+            val = dot(np.where(present, X, 0.0)) / cover
         elif kind is Aggregation.geometric:
-            val = np.exp(np.where(present, np.log(np.where(present, X, 1.0)), 0.0) @ w / cover)
+            val = np.exp(dot(np.where(present, np.log(np.where(present, X, 1.0)), 0.0)) / cover)
         else:
-            val = cover / (np.where(present, 1.0 / np.where(present, X, 1.0), 0.0) @ w)
+            val = cover / dot(np.where(present, 1.0 / np.where(present, X, 1.0), 0.0))
     return np.where((cover >= min_coverage - COVERAGE_EPS) & (cover > 0), val, np.nan)
+
+
+def moved_by(kind: Aggregation, w: np.ndarray, parent: np.ndarray, old: np.ndarray, new: np.ndarray) -> np.ndarray:
+    """A parent after some children change, from the changes alone (the other children need not be known):
+    + Σ wᵢΔxᵢ for an arithmetic mean, × Π (x'ᵢ/xᵢ)^wᵢ for a geometric one, 1/p + Σ wᵢΔ(1/xᵢ) for a harmonic one;
+    children known in neither state count as unchanged."""
+    w = np.asarray(w, dtype=float) / np.sum(w)
+    same = np.isnan(old) | np.isnan(new)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if kind is Aggregation.arithmetic:
+            return parent + np.where(same, 0.0, new - old) @ w
+        if kind is Aggregation.geometric:
+            return parent * np.exp(np.where(same, 0.0, np.log(new) - np.log(old)) @ w)
+        return 1.0 / (1.0 / parent + np.where(same, 0.0, 1.0 / new - 1.0 / old) @ w)
 
 
 def aggregate(values: np.ndarray, published: np.ndarray | None, nodes: list[str], method: Method, *,

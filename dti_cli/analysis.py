@@ -84,6 +84,8 @@ def coverage_note(scores: Scores, year: int, node: str) -> str | None:
     ranks = int((~np.isnan(scores.pub_rank[m, j])).sum())
     what = "scores" if not computed else f"scores ({have - computed} published, {computed} computed)"
     kind = "provinces" if scores.unit_kind == "province" else "units"
+    if scores.unit_kind != "province" and ranks == 0:
+        return f"{year}: {have} of {n} units have a {node} score; they are ranked among themselves"
     if have == 0 and ranks == 0:
         meth = scores.methods[year]
         if not meth.aggregates.get(node, None) or meth.aggregates[node].computable:
@@ -97,12 +99,17 @@ def _prev_year(scores: Scores, year: int) -> int | None:
     return year - 1 if (year - 1) in scores.methods else None
 
 
-def _national(scores: Scores, year: int, node: str) -> float:
-    """Plain mean over units with a value, as the ministry publishes it; NaN unless every unit has one."""
+def national_mean(scores: Scores, year: int, node: str) -> tuple[float, int]:
+    """Plain mean over the units with a value, as the ministry publishes it, and how many units that is."""
     if node not in scores.nodes:
-        return float("nan")
+        return float("nan"), 0
     vals = scores.value[scores.year_mask(year), scores.col(node)]
-    return float(np.mean(vals)) if len(vals) and not np.isnan(vals).any() else float("nan")
+    vals = vals[~np.isnan(vals)]
+    return (float(np.mean(vals)) if len(vals) else float("nan")), int(len(vals))
+
+
+def _national(scores: Scores, year: int, node: str) -> float:
+    return national_mean(scores, year, node)[0]
 
 
 def _region_mean(scores: Scores, year: int, node: str, region: str, names: Names) -> float:
@@ -112,7 +119,8 @@ def _region_mean(scores: Scores, year: int, node: str, region: str, names: Names
     units = scores.rows["unit"].to_numpy()[m]
     inside = np.array([names.region(u) == region for u in units])
     vals = scores.value[m, scores.col(node)][inside]
-    return float(np.mean(vals)) if len(vals) and not np.isnan(vals).any() else float("nan")
+    vals = vals[~np.isnan(vals)]
+    return float(np.mean(vals)) if len(vals) else float("nan")
 
 
 def rank_table(scores: Scores, year: int, *, by: str, names: Names, top: int | None = None,
@@ -144,7 +152,8 @@ def rank_table(scores: Scores, year: int, *, by: str, names: Names, top: int | N
     if region:
         out["region"] = [names.region(u) for u in out[scores.unit_kind]]
         out = out[out["region"] == region].drop(columns="region")
-        out.insert(1, "region_rank", out["score"].round(method.rank_decimals).rank(method="min", ascending=False))
+        # the rank inside the region follows the rank shown (published ranks in years without every score)
+        out.insert(1, "region_rank", out["rank"].rank(method="min"))
     out = out[out["score"].notna() | out["rank"].notna()]
     out = out.assign(_s=-out["score"].fillna(-np.inf)).sort_values(["rank", "_s"], na_position="last",
                                                                    kind="stable").drop(columns="_s")
@@ -178,8 +187,8 @@ def compare_table(scores: Scores, units: list[str], year: int, *, names: Names, 
                 "rank_change": prev["rank"] - cur["rank"], "provenance": cur["provenance"],
             }
             if national:
-                nat = _national(scores, year, node)
-                rec.update(national=nat, gap=float(diff(cur["value"], nat)))
+                nat, n_nat = national_mean(scores, year, node)
+                rec.update(national=nat, gap=float(diff(cur["value"], nat)), national_n=n_nat)
             if region:
                 rm = _region_mean(scores, year, node, reg, names) if reg else float("nan")
                 rec.update(region=reg, region_mean=rm, region_gap=float(diff(cur["value"], rm)))

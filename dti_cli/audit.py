@@ -75,14 +75,19 @@ def _coverage(year: int, units: np.ndarray, leaves, raw: np.ndarray, method: Met
             rows.append(_row(INFO if above else ERROR, "indicator coverage", year, lf.id, 0.0, COVERAGE_THRESHOLD,
                              f"{lf.id} has no data in {year}"
                              + (f" (published {', '.join(above)} stand in)" if above else "")))
-        elif share < COVERAGE_THRESHOLD:
-            lvl = WARNING if lf.impute.value == "none" else INFO
+        elif share < 1:
+            # every indicator with a gap is listed; below 65% it is a warning unless the method imputes it
+            lvl = WARNING if share < COVERAGE_THRESHOLD and lf.impute.value == "none" else INFO
+            fill = f"; imputed: {lf.impute.value}" if lf.impute.value != "none" else ""
             rows.append(_row(lvl, "indicator coverage", year, lf.id, share, COVERAGE_THRESHOLD,
-                             f"{lf.id}: data for {have[:, j].sum()} of {len(units)} units ({share:.0%})"))
+                             f"{lf.id}: data for {have[:, j].sum()} of {len(units)} units ({share:.0%}){fill}"))
     unit_share = have.mean(axis=1)
-    for i in np.flatnonzero(unit_share < COVERAGE_THRESHOLD):
-        rows.append(_row(WARNING, "unit coverage", year, str(units[i]), float(unit_share[i]), COVERAGE_THRESHOLD,
-                         f"{units[i]}: {have[i].sum()} of {have.shape[1]} indicators ({unit_share[i]:.0%})"))
+    for i in np.flatnonzero(unit_share < 1):
+        gone = [lf.id for lf, h in zip(leaves, have[i]) if not h]
+        lvl = WARNING if unit_share[i] < COVERAGE_THRESHOLD else INFO
+        rows.append(_row(lvl, "unit coverage", year, str(units[i]), float(unit_share[i]), COVERAGE_THRESHOLD,
+                         f"{units[i]}: {have[i].sum()} of {have.shape[1]} indicators ({unit_share[i]:.0%}); "
+                         f"missing {', '.join(gone[:4])}{', …' if len(gone) > 4 else ''}"))
     return rows
 
 

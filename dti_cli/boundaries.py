@@ -47,14 +47,12 @@ def to_2025(dataset: Dataset, methods: dict[int, Method]) -> Dataset:
         stats = g.agg(value=("value", "mean"), n=("value", "size"), first=("value", "first")).reset_index()
         need = stats["unit"].map(size).to_numpy()
         stats = stats[stats["n"].to_numpy() == need]
-        names = use.groupby("unit", observed=True)["unit"].first()
         averaged.append(pd.DataFrame({
             "year": year, "unit": stats["unit"].to_numpy(), "indicator": stats["indicator"].astype(str).to_numpy(),
             "value": stats["value"].to_numpy(), "rank": np.nan, "provenance": "derived",
             "source": [f"{MERGE_SOURCE}: mean of " + " ".join(sorted(k for k, v in reg.merge.items() if v == u))
                        for u in stats["unit"]],
         }))
-        del names
     parts = [keep_single.assign(unit=keep_single["unit"].astype(str),
                                 indicator=keep_single["indicator"].astype(str),
                                 provenance=keep_single["provenance"].astype(str),

@@ -100,8 +100,7 @@ class Opts:
         from rich.console import Console
 
         no_color = self.no_color or bool(os.environ.get("NO_COLOR"))
-        return Console(stderr=stderr, no_color=no_color, highlight=False, emoji=False,
-                       force_terminal=None if not no_color else None)
+        return Console(stderr=stderr, no_color=no_color, highlight=False, emoji=False)
 
 
 _DataOpt = Annotated[Optional[str], typer.Option(
@@ -210,7 +209,8 @@ def _load(opts: Opts, *, years: Optional[list] = None, with_prev: bool = True, b
     from dti_cli import method as method_mod
 
     meth = method_mod.load(opts.method) if opts.method else None
-    groups = tuple(sorted({lf.group for lf in meth.leaves.values() if lf.group})) if meth else ()
+    groups = tuple(sorted({lf.group for lf in meth.leaves.values() if lf.group} | set(meth.attributes))) if meth \
+        else ()
     fmt = data_mod.Format(decimal=opts.decimal, thousands=opts.thousands, na=opts.na)
     if opts.data:
         ds = data_mod.load(opts.data, fmt=fmt, attributes=groups)
@@ -224,6 +224,7 @@ def _load(opts: Opts, *, years: Optional[list] = None, with_prev: bool = True, b
                 raise UsageError(f"unknown year {y} (the data has {', '.join(map(str, ds.years))})")
         wanted = sorted({y for y0 in years for y in ((y0 - 1, y0) if with_prev else (y0,)) if y in ds.years})
     plan = engine.plan(ds, meth, wanted)
+    _match(opts, ds, plan, meth)
     if boundaries == 2025:
         from dti_cli import boundaries as boundaries_mod
 
@@ -232,6 +233,26 @@ def _load(opts: Opts, *, years: Optional[list] = None, with_prev: bool = True, b
     for note in scores.notes:
         _note(opts, note)
     return ds, scores
+
+
+def _match(opts: Opts, ds, plan: dict, meth) -> None:
+    """The data and the method must meet: no shared indicator is an error; a user's method leaf missing from the
+    data, or a data indicator the method ignores, is said on stderr."""
+    present = set(ds.indicators)
+    nodes = {n for m in plan.values() for n in m.nodes}
+    if not present & nodes:
+        hint = "" if meth else "; for data that is not the provincial DTI, pass --method FILE"
+        raise UsageError(f"{ds.label}: none of its indicators ({', '.join(sorted(present)[:6])}"
+                         f"{', …' if len(present) > 6 else ''}) is in the method ({', '.join(sorted(nodes)[:6])}"
+                         f"{', …' if len(nodes) > 6 else ''}){hint}")
+    if meth is None:
+        return
+    missing = [lf for lf in meth.leaves if lf not in present]
+    if missing:
+        _note(opts, f"method leaves not in the data: {', '.join(missing)} (dti check lists what this affects)")
+    unused = sorted(present - nodes)
+    if unused:
+        _note(opts, f"data indicators the method does not use: {', '.join(unused)}")
 
 
 def _latest(scores) -> int:
@@ -415,6 +436,8 @@ def compare_cmd(
     *, opts: Opts,
 ):
     """Provinces side by side on the index, each pillar and each main index: value, rank, change, averages."""
+    import numpy as np
+
     from dti_cli import analysis, render
 
     ds, scores = _load(opts, years=[year] if year else None, boundaries=_b(boundaries))
@@ -441,8 +464,15 @@ def compare_cmd(
         render.Column("rank_change", "↕", "↕", "change"),
     ]
     if national:
-        cols += [render.Column("national", "TB cả nước", "National", "score"),
-                 render.Column("gap", "Chênh", "Gap", "delta")]
+        table["national_mark"] = np.where((table["national_n"] > 0) & (table["national_n"] < n), "partial", "")
+        cols += [render.Column("national", "TB cả nước", "National", "score", prov="national_mark"),
+                 render.Column("gap", "Chênh", "Gap", "delta"),
+                 render.Column("national_n", "Số tỉnh", "Provinces averaged", "int", table=False)]
+        partial = table[(table["national_n"] > 0) & (table["national_n"] < n)].drop_duplicates("indicator")
+        if len(partial):
+            _note(opts, "the national average of " + ", ".join(
+                f"{r.indicator} covers only {r.national_n} of {n}" for r in partial.itertuples())
+                  + " provinces (those with a published value)")
     if region:
         cols += [render.Column("region", "Vùng", "Region", "text", table=False),
                  render.Column("region_mean", "TB vùng", "Region", "score"),
@@ -481,7 +511,6 @@ def show_cmd(
              render.Column("rank", "Hạng", "Rank", "rank"), render.Column("of", "/", "of", "int", table=False),
              render.Column("delta", "±", "±", "delta"), render.Column("rank_change", "↕", "↕", "change")]
     hcols += [render.Column(p, p.upper(), p.upper(), "score") for p in pcols]
-    hcols += [render.Column(p + "_rank", "#", "#", "rank", table=True) for p in []]
     hcols += [render.Column("edition", "QĐ", "Edition", "text"),
               render.Column("provenance", "Nguồn gốc", "Provenance", "text", table=False)]
     ccols = [render.Column("indicator", "Mã", "Id", "text", table=False),
@@ -523,7 +552,7 @@ def show_cmd(
         return
     # csv/tsv/markdown: one long table, a `section` column telling history from components
     h = hist.assign(section="history")
-    c = comp.assign(section="components", year=year)
+    c = comp.rename(columns={"value": "score"}).assign(section="components", year=year)
     both = pd.concat([h, c], ignore_index=True)
     cols = [render.Column("section", "Phần", "Section")] + [c for c in hcols] + [
         c for c in ccols if c.key not in ("value", "rank", "provenance")]
@@ -709,7 +738,7 @@ def explain_cmd(
     if fmt in (Format.csv, Format.tsv, Format.xlsx):
         _emit(opts, rows, cols, sheet="explain")
         return
-    shown = _tree_rows(rows)
+    shown = explain.tree_rows(rows)
     tiny = (shown["node"] == explain.ROUNDING) & (shown["contribution"].abs() < 5e-5) if len(shown) else None
     if tiny is not None and tiny.any():  # invisible at 4 decimals; csv/json keep them
         shown = shown[~tiny]
@@ -724,26 +753,6 @@ def explain_cmd(
             else ""
         con.print(render.rich_table(shown, cols, title=f"{names(unit)} {year - 1} → {year}",
                                     caption=method.label(opts.lang) + hidden, lang=opts.lang))
-
-
-def _tree_rows(rows):
-    """Rows in tree order with names indented by depth, each parent followed by its children."""
-    import pandas as pd
-
-    if not len(rows):
-        return rows
-    out = []
-
-    def walk(parent: str, depth: int, seen: frozenset) -> None:
-        for _, r in rows[rows["parent"] == parent].iterrows():
-            out.append({**r.to_dict(), "name": "  " * depth + str(r["name"])})
-            if r["node"] not in seen:
-                walk(r["node"], depth + 1, seen | {r["node"]})
-
-    for _, top in rows[rows["parent"] == ""].iterrows():
-        out.append(top.to_dict())
-        walk(top["node"], 1, frozenset([top["node"]]))
-    return pd.DataFrame(out)
 
 
 @command("movers")
@@ -819,7 +828,8 @@ def whatif_cmd(
         if not province:
             raise UsageError("--set needs a province: dti whatif PROVINCE --set NODE=VALUE")
         unit = _unit(opts, scores, province)
-        table = sensitivity.whatif_values(scores, year, unit, sensitivity.parse_assignments(set_, "--set"))
+        table = sensitivity.whatif_values(scores, year, unit, sensitivity.parse_assignments(set_, "--set"),
+                                          dataset=ds)
         method = scores.methods[year]
         table.insert(1, "name", [method.node_label(n, opts.lang) for n in table["node"]])
         cols = [render.Column("node", "Mã", "Id", table=False), render.Column("name", "Chỉ số", "Indicator"),
@@ -860,7 +870,7 @@ def gap_cmd(
     year = year or _latest(scores)
     unit = _unit(opts, scores, province)
     names = analysis.Names.of(ds, scores.unit_kind, opts.lang)
-    summary, table = sensitivity.gap(scores, year, unit, target_rank)
+    summary, table = sensitivity.gap(scores, year, unit, target_rank, dataset=ds)
     method = scores.methods[year]
     if summary["rank"] <= target_rank:
         _note(opts, f"{names(unit)} is already {int(summary['rank'])} in {year}: nothing needed for rank "
@@ -922,13 +932,14 @@ def uncertainty_cmd(
     unit_col = scores.unit_kind
     table = table.rename(columns={"unit": unit_col})
     table.insert(1, "name", [names(u) for u in table[unit_col]])
-    table["band"] = [f"{int(a)}–{int(b)}" for a, b in zip(table["q5"], table["q95"])]
+    table["band"] = [f"{int(a)}–{int(b)}" if a == a and b == b else "–" for a, b in zip(table["q5"], table["q95"])]
     _note(opts, f"{samples:,} samples, weights ±{weight_noise:.0%}, seed {seed}"
           + (f", alternatives {alternatives}" if alternatives else ""))
     cols = [render.Column(unit_col, "Mã", "Slug", table=False), render.Column("name", "Tỉnh/thành", "Province"),
             render.Column("score", "Điểm", "Score", "score"), render.Column("rank", "Hạng", "Rank", "rank"),
             render.Column("median_rank", "Trung vị", "Median", "num"), render.Column("q5", "P5", "P5", "rank", table=False),
             render.Column("q95", "P95", "P95", "rank", table=False), render.Column("band", "Khoảng 5–95%", "5–95% band"),
+            render.Column("samples_ranked", "Số mẫu", "Samples ranked", "int", table=False),
             render.Column("overlaps_neighbour", "Chồng lấn", "Overlaps", "bool")]
     if opts.resolved_format() is not Format.table:
         cols = [c for c in cols if c.key != "band"]
@@ -949,23 +960,6 @@ def _picture(opts: Opts) -> str:
     return opts.output
 
 
-def _source_line(scores, year: int, node: str, lang: str) -> str:
-    """Where the figures of a picture come from, with how many of each provenance."""
-    import collections
-
-    m = scores.year_mask(year)
-    prov = scores.provenance(m, node)
-    vals = scores.value[m, scores.col(node)]
-    counts = collections.Counter(str(p).split("+")[0] for p, v in zip(prov, vals) if v == v)
-    what = ", ".join(f"{k} {n}" for k, n in counts.most_common())
-    lead = "Nguồn" if lang == "vi" else "Source"
-    meth = scores.methods[year]
-    origin = "dti.gov.vn, Bộ TT&TT/Bộ KH&CN" if scores.unit_kind == "province" else "dữ liệu người dùng"
-    if lang == "en":
-        origin = "dti.gov.vn, MIC/MOST" if scores.unit_kind == "province" else "user data"
-    return f"{lead}: {origin} ({what}); {meth.source}; dti {__version__}"
-
-
 @command("rank", group=chart_app)
 def chart_rank_cmd(
     year: _YearOpt = None,
@@ -976,7 +970,7 @@ def chart_rank_cmd(
     *, opts: Opts,
 ):
     """Every province as a sorted bar, the national average as a line, highlighted provinces coloured (-o FILE)."""
-    from dti_cli import analysis, charts
+    from dti_cli import analysis, charts, summary
 
     output = _picture(opts)
     charts.require_matplotlib()
@@ -994,7 +988,7 @@ def chart_rank_cmd(
         "34 units" if _b(boundaries) else f"{n} provinces")
     fig = charts.rank_chart(frame, title=f"{meth.node_label(node, opts.lang)} {year}",
                             subtitle=f"{meth.label(opts.lang)} · {where}",
-                            source=_source_line(scores, year, node, opts.lang),
+                            source=summary.source_line(scores, year, node, opts.lang, __version__),
                             national=analysis._national(scores, year, node), highlight=marked,
                             value_label=node.upper(), lang=opts.lang)
     charts.save(fig, output)
@@ -1007,7 +1001,7 @@ def chart_history_cmd(
     *, opts: Opts,
 ):
     """The index and pillars of provinces over the years, ranks marked, missing years left as gaps (-o FILE)."""
-    from dti_cli import analysis, charts
+    from dti_cli import analysis, charts, summary
 
     output = _picture(opts)
     charts.require_matplotlib()
@@ -1018,7 +1012,8 @@ def chart_history_cmd(
     root = scores.methods[_latest(scores)].root
     title = (f"{', '.join(series)}: DTI {min(scores.years)}–{max(scores.years)}" if scores.unit_kind == "province"
              else f"{', '.join(series)}: {root} {min(scores.years)}–{max(scores.years)}")
-    fig = charts.history_chart(series, title=title, source=_source_line(scores, _latest(scores), root, opts.lang),
+    fig = charts.history_chart(series, title=title,
+                               source=summary.source_line(scores, _latest(scores), root, opts.lang, __version__),
                                value_label=root.upper(), lang=opts.lang)
     charts.save(fig, output)
     _note(opts, f"wrote {output}")
@@ -1034,7 +1029,7 @@ def chart_compare_cmd(
     *, opts: Opts,
 ):
     """A province's pillars and main indices against the national and region averages (-o FILE)."""
-    from dti_cli import analysis, charts
+    from dti_cli import analysis, charts, summary
 
     output = _picture(opts)
     charts.require_matplotlib()
@@ -1051,7 +1046,7 @@ def chart_compare_cmd(
         frame = frame.assign(national=np.nan)
     meth = scores.methods[year]
     fig = charts.compare_chart(frame, title=f"{names(unit)} — {year}", label=names(unit),
-                               source=_source_line(scores, year, meth.root, opts.lang), lang=opts.lang)
+                               source=summary.source_line(scores, year, meth.root, opts.lang, __version__), lang=opts.lang)
     charts.save(fig, output)
     _note(opts, f"wrote {output}")
 
@@ -1070,7 +1065,7 @@ def map_cmd(
     """
     import numpy as np
 
-    from dti_cli import analysis, geo, provinces
+    from dti_cli import analysis, geo, provinces, summary
 
     ds, scores = _load(opts, years=[year] if year else None, boundaries=_b(boundaries))
     if scores.unit_kind != "province":
@@ -1093,7 +1088,7 @@ def map_cmd(
 
         charts.require_matplotlib()
         fig = geo.map_figure(frame, title=title, legend=node.upper(),
-                             source=_source_line(scores, year, node, opts.lang), lang=opts.lang)
+                             source=summary.source_line(scores, year, node, opts.lang, __version__), lang=opts.lang)
         charts.save(fig, opts.output)
         _note(opts, f"wrote {opts.output} ({int(frame['value'].notna().sum())} provinces with a value)")
         return
@@ -1115,103 +1110,15 @@ def report_cmd(
 
     if not opts.output:
         raise UsageError("dti report writes a file: add -o FILE.html (or FILE.md)")
-    data = _report_data(opts, province, year, samples)
-    report.write_report(opts.output, data)
-    _note(opts, f"wrote {opts.output}" + ("" if data.charts else " (no charts: matplotlib is not installed, "
-                                          "pip install 'dti[plot]')"))
-
-
-def _report_data(opts: Opts, province: str, year: Optional[int], samples: int):
-    """Everything the report shows, computed with the same functions as the commands."""
-    import numpy as np
-    import pandas as pd
-
-    from dti_cli import analysis, explain, provinces, report, sensitivity
+    from dti_cli import summary
 
     ds, scores = _load(opts)
     year = year or _latest(scores)
-    analysis.check_year(scores, year)
-    unit = _unit(opts, scores, province)
-    names = analysis.Names.of(ds, scores.unit_kind, opts.lang)
-    meth = scores.methods[year]
-    lang = opts.lang
-    cur, prev = scores.cell(year, unit, meth.root), scores.cell(year - 1, unit, meth.root)
-    headline = explain.headline(names(unit), year, cur["value"], cur["rank"], scores.universe.get(year, 0),
-                                prev["value"], prev["rank"], lang)
-    hist = analysis.history(scores, unit, names=names)
-    comp = analysis.compare_table(scores, [unit], year, names=names, national=True, region=True)
-    comp = comp[comp["indicator"] != meth.root]
-    components = pd.DataFrame({
-        "indicator": comp["indicator"], "indicator_name": comp["indicator_name"], "value": comp["value"],
-        "rank": comp["rank"], "national": comp["national"], "region_mean": comp["region_mean"],
-        "gap": comp["gap"], "provenance": comp["provenance"]})
-    best, worst = analysis.strengths(analysis.components(scores, unit, year, names=names))
-    rows, why_not = explain.explain(scores, unit, year, lang=lang)
-    expl = None
-    if len(rows):
-        expl = rows.assign(node_name=rows["name"])[["node", "node_name", "parent", "weight_share", "prev_value",
-                                                    "value", "delta", "contribution"]]
-    band = None
-    if samples and meth.computable:
-        u = sensitivity.uncertainty(scores, year, samples=samples, noise=0.25, seed=0)
-        hit = u[u["unit"] == unit]
-        if len(hit):
-            r = hit.iloc[0]
-            band = {"rank": r["rank"], "median_rank": r["median_rank"], "q5": r["q5"], "q95": r["q95"],
-                    "samples": samples, "weight_noise": 0.25}
-    src = pd.read_csv(provinces.DATA_DIR / "sources.csv", dtype=str, keep_default_na=False)
-    figures = []
-    for y in scores.years:
-        m = scores.year_mask(y) & (scores.rows["unit"].to_numpy() == unit)
-        for j in range(len(scores.nodes)):
-            if m.any() and not np.isnan(scores.value[m, j]).all():
-                i = np.flatnonzero(m)[0]
-                figures.append((scores.sources[scores.source[i, j]], scores.labels[scores.prov[i, j]]))
-    counts: dict = {}
-    for srcs, prov in figures:
-        for sid in (srcs.split() or ["—"]):
-            counts.setdefault((sid, prov.split("+")[0]), 0)
-            counts[(sid, prov.split("+")[0])] += 1
-    url = dict(zip(src["source"], src["url_or_note"]))
-    sources = pd.DataFrame([{"source": sid, "url": url.get(sid, ""), "provenance": prov, "figures": n}
-                            for (sid, prov), n in sorted(counts.items(), key=lambda kv: -kv[1])])
-    charts_svg = {}
-    try:
-        from dti_cli import charts
-
-        charts.require_matplotlib()
-        series = {names(unit): hist}
-        charts_svg[("Điểm và thứ hạng qua các năm" if lang == "vi" else "Score and rank over the years")] = \
-            charts.svg_text(charts.history_chart(series, title="", value_label=meth.root.upper(), lang=lang))
-        frame = comp[comp["value"].notna()][["indicator_name", "value", "national", "region_mean"]]
-        charts_svg[("So với trung bình" if lang == "vi" else "Against the averages")] = charts.svg_text(
-            charts.compare_chart(frame, title="", label=names(unit), lang=lang))
-    except Exception as exc:  # noqa: BLE001 - the report stands without charts
-        if not isinstance(exc, UsageError):
-            raise
-    weights = ", ".join(f"{c} {w:g}" for a in meth.aggregates.values() if a.id == meth.root
-                        for c, w in zip(a.children, a.raw_weights or ()))
-    method_text = f"{meth.label(lang)}. {meth.source}." + (f" {meth.root} = {weights}." if weights else "") + (
-        f" {meth.note_en if lang == 'en' else meth.note}" if not meth.computable else "")
-    return report.ReportData(
-        lang=lang, unit=unit, name=names(unit), year=year, of=scores.universe.get(year, 0),
-        edition=meth.label(lang), headline=headline, history=hist, components=components,
-        region=names.region(unit), strengths=[meth.node_label(n, lang) for n in best],
-        weaknesses=[meth.node_label(n, lang) for n in worst], explanation=expl,
-        explanation_text=(explain.drivers(rows, meth.root, lang) if len(rows) else "") or _why_not(why_not, year, lang),
-        uncertainty=band, method=method_text, sources=sources, charts=charts_svg,
-        generated_by=f"dti {__version__}")
-
-
-def _why_not(notes: list, year: int, lang: str) -> str:
-    """What the report says when the change cannot be split into its components."""
-    if not notes:
-        return ""
-    if lang == "vi":
-        return (f"Số liệu các chỉ số thành phần năm {year - 1} không có trong dữ liệu đã công bố: chỉ nêu được mức "
-                "thay đổi của chỉ số, không tách được phần đóng góp của từng chỉ số thành phần.")
-    return (f"The {year - 1} components are not in the published data: the change of the index is shown, but it "
-            "cannot be split into its components' contributions.")
+    data = summary.report_data(scores, ds, _unit(opts, scores, province), year, lang=opts.lang, samples=samples,
+                               version=__version__)
+    report.write_report(opts.output, data)
+    _note(opts, f"wrote {opts.output}" + ("" if data.charts else " (no charts: matplotlib is not installed, "
+                                          "pip install 'dti[plot]')"))
 
 
 @command("check")
@@ -1230,7 +1137,7 @@ def check_cmd(
     ds, scores = _load(opts, years=[year] if year else None, with_prev=False)
     findings = []
     for meth in _unique_methods(scores):
-        findings.append(audit.audit(ds, meth, _only(scores, meth)))
+        findings.append(audit.audit(ds, meth, scores.only(meth)))
     import pandas as pd
 
     table = pd.concat(findings, ignore_index=True).drop_duplicates(["level", "check", "year", "subject", "message"])
@@ -1264,9 +1171,13 @@ def init_cmd(*, opts: Opts):
 
     if not opts.data:
         raise UsageError("dti init needs --data FILE (the data to write a method for)")
+    if opts.data == "-":
+        raise UsageError("dti init reads its data twice: give a file, not '-'")
     fmt = data_mod.Format(decimal=opts.decimal, thousands=opts.thousands, na=opts.na)
-    ds = data_mod.load(opts.data, fmt=fmt)
-    text = method_mod.starter(ds.indicators, source=ds.label, unit_kind=ds.unit_kind)
+    texts = data_mod.text_columns(opts.data, fmt=fmt)
+    ds = data_mod.load(opts.data, fmt=fmt, attributes=texts)
+    text = method_mod.starter(ds.indicators, source=ds.label, unit_kind=ds.unit_kind,
+                              groups=[t for t in texts if t not in ("name", "name_en", "code")])
     method_mod.parse(text, "<dti init>")  # what we write must load
     _write(opts, text)
 
@@ -1279,22 +1190,11 @@ def _unique_methods(scores) -> list:
     return seen
 
 
-def _only(scores, meth):
-    """The Scores restricted to the years one method computes."""
-    import dataclasses
-
-    years = [y for y, m in scores.methods.items() if m is meth]
-    mask = scores.rows["year"].isin(years).to_numpy()
-    cut = {f.name: getattr(scores, f.name)[mask] for f in dataclasses.fields(scores)
-           if isinstance(getattr(scores, f.name), __import__("numpy").ndarray)}
-    return dataclasses.replace(scores, rows=scores.rows[mask].reset_index(drop=True),
-                               methods={y: meth for y in years}, **cut)
-
-
 # ---------------------------------------------------------------- entry point
 
 def main(argv: Optional[list] = None) -> None:
     """Run the CLI; every failure becomes one line on stderr and a documented exit code."""
+    _GLOBAL.__init__()  # options given before the command name, for this run only
     try:
         rv = app(args=argv, prog_name="dti", standalone_mode=False)
     except typer.Exit as exc:

@@ -109,6 +109,36 @@ def load(source: str | Path, *, fmt: Format = Format(), attributes: tuple[str, .
     return _Reader(label, opener, head, fmt, attributes).read()
 
 
+def text_columns(source: str | Path, *, fmt: Format = Format()) -> tuple[str, ...]:
+    """The columns of a wide file that hold text rather than numbers (e.g. a district's kind), for `dti init`."""
+    import pandas as pd
+
+    with open(source, "rb") if str(source) != "-" else io.BytesIO(sys.stdin.buffer.read()) as fh:
+        head = fh.read(65536)
+    if not head.strip():
+        return ()
+    first = head.decode("utf-8-sig", errors="replace").splitlines()[0]
+    sep = ";" if first.count(";") > first.count(",") else ","
+    cols = [c.strip() for c in next(csv.reader([first], delimiter=sep))]
+    if "indicator" in cols:
+        return ()
+    try:
+        df = pd.read_csv(source, sep=sep, dtype=str, keep_default_na=False, encoding="utf-8-sig", index_col=False)
+    except Exception:  # noqa: BLE001 - load() then reports the problem with its line and column
+        return ()
+    pattern = _number_pattern(fmt)
+    na = {""} | set(fmt.na)
+    out = []
+    for col in df.columns:
+        if col.strip() in ("year", "province", "unit"):
+            continue
+        cells = df[col].fillna("").str.strip()
+        cells = cells[~cells.isin(na)]
+        if len(cells) and not cells.str.fullmatch(pattern).all():
+            out.append(col.strip())
+    return tuple(out)
+
+
 class _Reader:
     """One file's parse: header, delimiter, typed fast path, exact diagnosis of the first bad cell."""
 
@@ -123,7 +153,6 @@ class _Reader:
             first = head[: head.find(b"\n")].decode("utf-8-sig", errors="replace")
             if "\ufffd" in first:
                 self._encoding_error()
-            first = first
         self.sep = ";" if first.count(";") > first.count(",") else ","
         self.header = next(csv.reader([first], delimiter=self.sep))
         self.header = [h.strip() for h in self.header]
@@ -224,7 +253,7 @@ class _Reader:
         out = df.copy()
         for col in self.numeric:
             out[col] = _to_float(df[col], self.fmt)
-        out["year"] = df["year"].str.strip().astype("int64")
+        out["year"] = df["year"].str.strip().astype("float64").astype("int32")
         return out
 
     # ---- validation
@@ -236,6 +265,10 @@ class _Reader:
             bad = np.isinf(vals)
             if bad.any():
                 self._fail_cell(int(np.argmax(bad)), col, "is not a finite number")
+        years = df["year"].to_numpy()
+        if len(years) and not ((years >= 1000) & (years <= 9999)).all():
+            row = int(np.argmax((years < 1000) | (years > 9999)))
+            self._fail_cell(row, "year", f"'{years[row]}' is not a year (four digits)")
         # (empty unit or indicator cells are caught when they are coded, in _assemble)
         # After this typed read a NaN can only be an empty cell or a declared --na token: the float parser
         # rejects "nan"-like text (no default NA tokens), and infinities were caught above.
@@ -246,7 +279,7 @@ class _Reader:
         na = {""} | set(self.fmt.na)
         pattern = _number_pattern(self.fmt)
         year = df["year"].fillna("").str.strip()
-        bad = ~year.str.fullmatch(r"\d{4}")
+        bad = ~year.str.fullmatch(r"\d{4}(?:\.0*)?")
         if bad.any():
             i = int(np.argmax(bad.to_numpy()))
             self._fail_cell(i, "year", f"'{year.iloc[i]}' is not a year (four digits)")
@@ -401,8 +434,7 @@ class _Reader:
             except UsageError as exc:
                 row = int(np.argmax((units == name).to_numpy()))
                 col = self.header.index("province") + 1
-                raise DataError(f"{where(self.label, self._line_of(row), col, 'province')}: "
-                                f"{str(exc).replace('unknown province', 'unknown province')}") from None
+                raise DataError(f"{where(self.label, self._line_of(row), col, 'province')}: {exc}") from None
         return _map_categories(units, mapping)
 
     def _dedupe(self, long: pd.DataFrame, order: np.ndarray) -> pd.DataFrame:

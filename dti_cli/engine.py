@@ -82,6 +82,17 @@ class Scores:
                 "raw": self.raw[i, j], "pub_rank": self.pub_rank[i, j],
                 "provenance": self.labels[self.prov[i, j]], "source": self.sources[self.source[i, j]]}
 
+    def only(self, method: Method) -> "Scores":
+        """These scores restricted to the years one method computes."""
+        import dataclasses
+
+        years = [y for y, m in self.methods.items() if m is method]
+        mask = self.rows["year"].isin(years).to_numpy()
+        cut = {f.name: getattr(self, f.name)[mask] for f in dataclasses.fields(self)
+               if isinstance(getattr(self, f.name), np.ndarray)}
+        return dataclasses.replace(self, rows=self.rows[mask].reset_index(drop=True),
+                                   methods={y: method for y in years}, **cut)
+
     def provenance(self, mask: np.ndarray, node: str) -> np.ndarray:
         j = self.nodes.index(node)
         return np.asarray(self.labels, dtype=object)[self.prov[mask, j]]
@@ -106,10 +117,18 @@ class _Interner:
 
 
 def plan(dataset: Dataset, method: Method | None, years: list[int] | None = None) -> dict[int, Method]:
-    """Which method computes which year: the user's method, or the shipped edition for each year."""
+    """Which method computes which year: the user's method, or the shipped edition for each year.
+
+    Asking for some years brings in every data year their methods cover: a method's figures for a year can depend
+    on its other years (scope = "panel", imputation along the years), so a year is the same however it is asked.
+    """
     from dti_cli.method import editions
 
-    wanted = years or dataset.years
+    if years:
+        full = plan(dataset, method, None) if _covered(dataset, method) else plan(dataset, method, list(years))
+        chosen = {id(full[y]) for y in years if y in full}
+        return {y: m for y, m in full.items() if id(m) in chosen}
+    wanted = dataset.years
     out: dict[int, Method] = {}
     for y in wanted:
         if method is not None:
@@ -124,6 +143,15 @@ def plan(dataset: Dataset, method: Method | None, years: list[int] | None = None
         raise UsageError(f"{method.path}: years = {list(method.years or [])} matches no year in the data "
                          f"({', '.join(map(str, dataset.years))})")
     return out
+
+
+def _covered(dataset: Dataset, method: Method | None) -> bool:
+    """Whether every data year has a method (else only the years asked for are planned)."""
+    from dti_cli.method import editions
+
+    if method is not None:
+        return True
+    return all(any(e.applies_to(y) for e in editions()) for y in dataset.years)
 
 
 def evaluate(dataset: Dataset, methods: dict[int, Method]) -> Scores:

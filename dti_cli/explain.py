@@ -147,6 +147,18 @@ def headline(name: str, year: int, score: float, rank: float, of: int, prev_scor
     has_r = not (np.isnan(rank) or np.isnan(prev_rank))
     d = float(np.round(score - prev_score, 12)) if has_d else 0.0
     moved = int(prev_rank - rank) if has_r else 0
+    if np.isnan(score):  # a published rank without its score (2020, 2021)
+        if np.isnan(rank):
+            return (f"Năm {year}, {name} không có điểm hay thứ hạng được công bố." if lang == "vi" else
+                    f"In {year} no score or rank of {name} was published.")
+        if lang == "vi":
+            change = (f", {'tăng' if moved > 0 else 'giảm'} {abs(moved)} bậc so với năm {year - 1}" if moved else
+                      (f", giữ nguyên thứ hạng so với năm {year - 1}" if has_r else ""))
+            return f"Năm {year}, {name} xếp thứ {int(rank)}/{of} (điểm số không được công bố){change}."
+        places = "place" if abs(moved) == 1 else "places"
+        change = (f", {'up' if moved > 0 else 'down'} {abs(moved)} {places} on {year - 1}" if moved else
+                  (f", unchanged on {year - 1}" if has_r else ""))
+        return f"In {year} {name} ranked {ordinal(int(rank))} of {of} (its score was not published){change}."
     if lang == "vi":
         parts = [f"Năm {year}, {name} đạt {number(score, lang)} điểm"]
         changes = []
@@ -191,3 +203,21 @@ def drivers(frame: pd.DataFrame, root: str, lang: str = "vi", n: int = 2) -> str
                 + " và ".join(items) + ".")
     return ("The largest contributions to the " + ("rise" if total > 0 else "fall") + " came from "
             + " and ".join(items) + ".")
+
+
+def tree_rows(rows: pd.DataFrame) -> pd.DataFrame:
+    """Rows in tree order with names indented by depth, each parent followed by its children."""
+    if not len(rows):
+        return rows
+    out = []
+
+    def walk(parent: str, depth: int, seen: frozenset) -> None:
+        for _, r in rows[rows["parent"] == parent].iterrows():
+            out.append({**r.to_dict(), "name": "  " * depth + str(r["name"])})
+            if r["node"] not in seen:
+                walk(r["node"], depth + 1, seen | {r["node"]})
+
+    for _, top in rows[rows["parent"] == ""].iterrows():
+        out.append(top.to_dict())
+        walk(top["node"], 1, frozenset([top["node"]]))
+    return pd.DataFrame(out)

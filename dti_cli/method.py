@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import tomllib
 from dataclasses import dataclass, field, replace
 from enum import Enum
@@ -61,8 +62,10 @@ class Leaf:
     name_en: str
     direction: int = 1
     normalise: Normalise = Normalise.none
-    lo: float = 0.0  # minmax range / goalposts, in the indicator's own units for goalposts
+    lo: float = 0.0  # minmax output range
     hi: float = 1.0
+    gp_lo: float = 0.0  # goalposts, in the indicator's own units
+    gp_hi: float = 1.0
     mean: float = 0.0  # zscore target mean and sd
     sd: float = 1.0
     scale: float = 1.0  # goalposts
@@ -118,6 +121,7 @@ class Method:
     path: str = ""
     note: str = ""
     note_en: str = ""
+    attributes: tuple[str, ...] = ()  # text columns of a wide data file (groupings), not indicators
     _parents: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -203,7 +207,7 @@ class Method:
 # ---------------------------------------------------------------- reading
 
 _TOP_KEYS = {"id", "name", "name_en", "source", "years", "pillars", "rank_decimals", "defaults", "indicators",
-             "aggregates", "note", "note_en", "description"}
+             "aggregates", "note", "note_en", "description", "attributes"}
 _LEAF_KEYS = {"name", "name_en", "direction", "normalise", "range", "zscore", "goalposts", "scale", "truncate",
               "target", "cap", "scope", "treat", "winmax", "impute", "group", "unit", "description"}
 _AGG_KEYS = {"name", "name_en", "children", "weights", "aggregate", "min_coverage", "description"}
@@ -234,6 +238,8 @@ class _Checker:
             raise self.fail(key, f"expected {_kind_name(kinds)}, got {value!r}")
         if not isinstance(value, kinds):
             raise self.fail(key, f"expected {_kind_name(kinds)}, got {type(value).__name__} {value!r}")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise self.fail(key, f"expected a finite number, got {value!r}")
         return value
 
     def choice(self, key: str, enum: type[Enum], default: Enum) -> Any:
@@ -250,8 +256,9 @@ class _Checker:
         value = self.get(key, list)
         if value is None:
             return default
-        if len(value) != 2 or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
-            raise self.fail(key, f"expected two numbers [lo, hi], got {value!r}")
+        if len(value) != 2 or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+                                      for v in value):
+            raise self.fail(key, f"expected two finite numbers [lo, hi], got {value!r}")
         lo, hi = float(value[0]), float(value[1])
         if ordered and lo >= hi:
             raise self.fail(key, f"bad range: lo ({lo:g}) must be below hi ({hi:g})")
@@ -279,16 +286,21 @@ def _leaf(path: str, node_id: str, table: Any, defaults: dict) -> Leaf:
         raise c.fail("direction", f"must be 1 or -1, got {direction}")
     norm = c.choice("normalise", Normalise, Normalise.none)
     lo, hi = c.pair("range", (0.0, 1.0))
-    if norm is Normalise.goalposts:
-        if "goalposts" not in c.table:
-            raise c.fail("goalposts", "required by normalise = \"goalposts\" ([lo, hi] in the indicator's units)")
-        lo, hi = c.pair("goalposts", (0.0, 1.0))
+    gp_lo, gp_hi = c.pair("goalposts", (0.0, 1.0))
+    if norm is Normalise.goalposts and "goalposts" not in c.table:
+        raise c.fail("goalposts", "required by normalise = \"goalposts\" ([lo, hi] in the indicator's units)")
+    if direction == -1 and norm is Normalise.none:
+        raise c.fail("direction", "-1 needs a normalisation (normalise = \"none\" uses the values as they are, "
+                                  "so lower could not count as better)")
     mean, sd = c.pair("zscore", (0.0, 1.0), ordered=False)
     if sd <= 0:
         raise c.fail("zscore", f"the target standard deviation must be positive, got {sd:g}")
     target = c.get("target", float)
     if norm is Normalise.dist2target and target is None:
         raise c.fail("target", "required by normalise = \"dist2target\"")
+    scale = c.get("scale", float, 1.0)
+    if not scale > 0:
+        raise c.fail("scale", f"must be positive, got {scale:g}")
     winmax = c.get("winmax", int, 5)
     if winmax < 1:
         raise c.fail("winmax", f"must be at least 1, got {winmax}")
@@ -296,7 +308,7 @@ def _leaf(path: str, node_id: str, table: Any, defaults: dict) -> Leaf:
     group = c.get("group", str)
     return Leaf(
         id=node_id, name=c.get("name", str, node_id), name_en=c.get("name_en", str, ""), direction=direction,
-        normalise=norm, lo=lo, hi=hi, mean=mean, sd=sd, scale=c.get("scale", float, 1.0),
+        normalise=norm, lo=lo, hi=hi, gp_lo=gp_lo, gp_hi=gp_hi, mean=mean, sd=sd, scale=scale,
         truncate=c.get("truncate", bool, True), target=target, cap=c.get("cap", bool, False),
         scope=c.choice("scope", Scope, Scope.year), treat=c.choice("treat", Treat, Treat.none), winmax=winmax,
         impute=impute, group=group if group else ("region" if impute is Impute.group_mean else None),
@@ -325,6 +337,8 @@ def _aggregate(path: str, node_id: str, table: Any, defaults: dict) -> Aggregate
         for child, w in children.items():
             if isinstance(w, bool) or not isinstance(w, (int, float)):
                 raise raw.fail(f"children.{child}", f"weight must be a number, got {w!r}")
+            if not math.isfinite(w):
+                raise raw.fail(f"children.{child}", f"weight must be a finite number, got {w!r}")
             if not w > 0:
                 raise raw.fail(f"children.{child}", f"weight must be positive, got {w}")
             raw_w.append(float(w))
@@ -398,13 +412,18 @@ def parse(text: str, path: str = "<method>") -> Method:
     years = top.get("years", list)
     if years is not None and not all(isinstance(y, int) and not isinstance(y, bool) for y in years):
         raise top.fail("years", f"expected a list of years, got {years!r}")
+    attributes = top.get("attributes", list, [])
+    if not all(isinstance(a, str) for a in attributes):
+        raise top.fail("attributes", f"expected a list of column names, got {attributes!r}")
     decimals = top.get("rank_decimals", int, 4)
+    if not 0 <= decimals <= 12:
+        raise top.fail("rank_decimals", f"must be between 0 and 12, got {decimals}")
     return Method(
         id=top.get("id", str, Path(path).stem), name=top.get("name", str, Path(path).stem),
         name_en=top.get("name_en", str, ""), source=top.get("source", str, ""),
         years=tuple(years) if years is not None else None, leaves=leaves,
         aggregates={a: aggs[a] for a in order}, root=root, pillars=pillars, rank_decimals=decimals, path=path,
-        note=top.get("note", str, ""), note_en=top.get("note_en", str, ""),
+        note=top.get("note", str, ""), note_en=top.get("note_en", str, ""), attributes=tuple(attributes),
     )
 
 
@@ -468,8 +487,11 @@ def edition(key: str | int) -> Method:
     raise UsageError(f"unknown edition '{key}' (shipped: {known}; or give a year)")
 
 
-def starter(indicators: list[str], *, source: str, unit_kind: str) -> str:
+def starter(indicators: list[str], *, source: str, unit_kind: str, groups: list[str] = ()) -> str:
     """A commented starting method file: every indicator a leaf, min-max normalised, equal weights, one index."""
+    import json
+
+    root = next(r for r in ("index", "composite_index", "dti_index", "the_index") if r not in indicators)
     lines = [
         f"# A starting method for {source}, written by `dti init`. Edit it, then run",
         "#   dti check --data DATA --method THIS_FILE      (audit the data against the method)",
@@ -492,17 +514,21 @@ def starter(indicators: list[str], *, source: str, unit_kind: str) -> str:
         "# One table per indicator (a column of the data). Per indicator you can override any default, e.g.",
         '#   direction = -1, normalise = "goalposts", goalposts = [0, 100] (in its own units), impute = "median"',
     ]
+    if groups:
+        lines[7:7] = ["attributes = [" + ", ".join(json.dumps(g, ensure_ascii=False) for g in groups)
+                      + "]   # text columns of the data: groupings (impute = \"group_mean\", group = …), not indicators",
+                      ""]
     for ind in indicators:
-        lines += ["", f"[indicators.{_toml_key(ind)}]", f'name = "{ind}"']
+        lines += ["", f"[indicators.{_toml_key(ind)}]", f"name = {json.dumps(ind, ensure_ascii=False)}"]
     lines += [
         "",
         "# Aggregates: nodes computed from their children. Weights are any positive numbers, normalised to sum 1;",
         '# `children = ["a", "b"]` with `weights = "equal"` gives equal weights. Group indicators into pillars by',
         "# adding [aggregates.<pillar>] tables and listing the pillars as the index's children.",
         "",
-        "[aggregates.index]",
+        f"[aggregates.{root}]",
         'name = "Index"',
-        "children = [" + ", ".join(f'"{i}"' for i in indicators) + "]",
+        "children = [" + ", ".join(json.dumps(i, ensure_ascii=False) for i in indicators) + "]",
         'weights = "equal"',
         "",
     ]
@@ -510,9 +536,10 @@ def starter(indicators: list[str], *, source: str, unit_kind: str) -> str:
 
 
 def _toml_key(key: str) -> str:
+    import json
     import re
 
-    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else '"' + key.replace('"', '\\"') + '"'
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else json.dumps(key, ensure_ascii=False)
 
 
 def edition_years() -> list[int]:

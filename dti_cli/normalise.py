@@ -140,6 +140,7 @@ def _params(leaves: list[Leaf], cols: list[int]) -> dict[str, np.ndarray]:
     sel = [leaves[j] for j in cols]
     return {
         "lo": np.array([lf.lo for lf in sel]), "hi": np.array([lf.hi for lf in sel]),
+        "gp_lo": np.array([lf.gp_lo for lf in sel]), "gp_hi": np.array([lf.gp_hi for lf in sel]),
         "mean": np.array([lf.mean for lf in sel]), "sd": np.array([lf.sd for lf in sel]),
         "scale": np.array([lf.scale for lf in sel]), "truncate": np.array([lf.truncate for lf in sel]),
         "target": np.array([lf.target if lf.target is not None else np.nan for lf in sel]),
@@ -153,7 +154,7 @@ def _apply(kind: Normalise, X, R, p, direction, target) -> np.ndarray:
     if kind is Normalise.zscore:
         return n_zscore(X, p["mean"], p["sd"])
     if kind is Normalise.goalposts:
-        return n_goalposts(R, p["lo"], p["hi"], direction, p["scale"], p["truncate"])
+        return n_goalposts(R, p["gp_lo"], p["gp_hi"], direction, p["scale"], p["truncate"])
     if kind is Normalise.fracmax:
         return n_fracmax(X)
     if kind is Normalise.dist2max:

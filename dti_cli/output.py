@@ -284,6 +284,8 @@ def _write_delimited(scores: Scores, years: list[int], sep: str, out: TextIO, ch
             return b""
         pick = (lambda a: a) if cell.all() else (lambda a: a[cell])
         value, rank = pick(value), pick(rank)
+        if not (np.abs(value[~np.isnan(value)]) < 1e15).all():  # huge figures: the row-by-row route
+            return _slow_chunk(scores, rows, sep)
         n = len(value)
         has_v = ~np.isnan(value)
         nw = number_width(value)
@@ -314,6 +316,23 @@ def _write_delimited(scores: Scores, years: list[int], sep: str, out: TextIO, ch
         for start in starts:
             sink.write(chunk_bytes(start))
     sink.flush()
+
+
+def _slow_chunk(scores: Scores, rows: np.ndarray, sep: str) -> bytes:
+    """The rows of one chunk through the csv module (for figures the byte formatter does not cover)."""
+    from dti_cli import render
+
+    frame = scores_frame(_rows_only(scores, rows), sorted(set(scores.rows["year"].to_numpy()[rows].tolist())))
+    text = render.delimited(frame, [c.kind for c in score_columns(scores.unit_kind)], sep)
+    return text.split("\n", 1)[1].encode("utf-8")
+
+
+def _rows_only(scores: Scores, rows: np.ndarray) -> Scores:
+    import dataclasses
+
+    arrays = {f.name: getattr(scores, f.name)[rows] for f in dataclasses.fields(scores)
+              if isinstance(getattr(scores, f.name), np.ndarray)}
+    return dataclasses.replace(scores, rows=scores.rows.iloc[rows].reset_index(drop=True), **arrays)
 
 
 def workers() -> int:

@@ -37,12 +37,12 @@ class Column:
 
 
 # provenance -> mark in table view; the caption explains them
-MARKS = {"computed": "*", "derived": "†"}
+MARKS = {"computed": "*", "derived": "†", "partial": "§"}
 MARK_TEXT = {
     "vi": {"*": "* do dti tính từ các chỉ số thành phần", "†": "† suy ra từ số liệu công bố",
-           "‡": "‡ giá trị được ước tính (imputed)"},
+           "‡": "‡ giá trị được ước tính (imputed)", "§": "§ trung bình của các tỉnh có số liệu công bố"},
     "en": {"*": "* computed by dti from its components", "†": "† derived from published figures",
-           "‡": "‡ imputed value"},
+           "‡": "‡ imputed value", "§": "§ mean of the provinces with a published value only"},
 }
 
 
@@ -142,9 +142,18 @@ def delimited(frame: pd.DataFrame, kinds: list[str], sep: str) -> str:
     writer = csv.writer(buf, delimiter=sep, lineterminator="\n")
     writer.writerow(frame.columns)
     for row in frame.itertuples(index=False, name=None):
-        writer.writerow(["" if (x := machine_value(v, k)) is None else (repr(x) if isinstance(x, float) else x)
+        writer.writerow(["" if (x := machine_value(v, k)) is None else (number_text(x) if isinstance(x, float) else x)
                          for v, k in zip(row, kinds)])
     return buf.getvalue()
+
+
+def number_text(x: float) -> str:
+    """A machine-rounded number as text: plain decimals, no trailing zeros, no exponent ("1", "0.7024",
+    "0.0000004"), as the bulk scores writer prints it; beyond 1e15, Python's shortest form."""
+    if not abs(x) < 1e15:
+        return repr(x)
+    text = f"{x:.{MAX_DECIMALS}f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
 
 
 def _cell(row: pd.Series, c: Column) -> str:
@@ -190,7 +199,7 @@ def marks_used(frame: pd.DataFrame, columns: list[Column]) -> list[str]:
         if c.prov and c.prov in frame.columns and c.key in frame.columns:
             shown = frame[c.key].notna()
             found |= {mark(p) for p in frame.loc[shown, c.prov].dropna() if isinstance(p, str)}
-    return [m for m in ("*", "†", "‡") if m in found]
+    return [m for m in ("*", "†", "‡", "§") if m in found]
 
 
 def rich_table(frame: pd.DataFrame, columns: list[Column], *, title: str = "", caption: str = "",

@@ -3,12 +3,13 @@ target rank, and a Monte Carlo uncertainty analysis of the ranks (vectorised ove
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
-from dti_cli.aggregate import a_mean
+from dti_cli.aggregate import a_mean, moved_by
 from dti_cli.engine import Scores, competition_ranks
 from dti_cli.errors import UsageError
 from dti_cli.method import Aggregation, Method, Normalise
@@ -61,7 +62,9 @@ def propagate(yr: Year, values: np.ndarray, method: Method, fixed: np.ndarray | 
     """Shown values after a change: each aggregate moves by the change of its value computed from its children.
 
     Applying a change as a difference keeps published figures where nothing changes (unchanged inputs give the
-    baseline exactly, ties included). `fixed` marks cells set by hand, which keep their new value.
+    baseline exactly, ties included). A published parent whose other children are not in the data (a derived
+    nen_tang with only one of its five indices) moves by the changes of the children it has. `fixed` marks cells
+    set by hand, which keep their new value.
     """
     base = from_children(yr.values, yr.nodes, yr.method)
     new = values.copy()
@@ -70,15 +73,22 @@ def propagate(yr: Year, values: np.ndarray, method: Method, fixed: np.ndarray | 
         j = col[agg.id]
         if not agg.computable:
             continue
-        mine = a_mean(new[:, [col[c] for c in agg.children]], np.array(agg.weights), agg.aggregate,
-                      agg.min_coverage)
-        moved = np.where(np.isnan(yr.values[:, j]), mine, yr.values[:, j] + (mine - base[:, j]))
-        # where the old value had no computed counterpart (children missing), it stays as it was
-        moved = np.where(np.isnan(base[:, j]) & ~np.isnan(yr.values[:, j]), yr.values[:, j], moved)
-        if fixed is not None:
-            moved = np.where(fixed[:, j], new[:, j], moved)
-        new[:, j] = moved
+        kids = [col[c] for c in agg.children]
+        mine = a_mean(new[:, kids], np.array(agg.weights), agg.aggregate, agg.min_coverage)
+        partial = moved_by(agg.aggregate, np.array(agg.weights), yr.values[:, j], yr.values[:, kids], new[:, kids])
+        new[:, j] = shift(yr.values[:, j], mine, base[:, j], partial,
+                          fixed[:, j] if fixed is not None else None, new[:, j])
     return new
+
+
+def shift(shown: np.ndarray, mine: np.ndarray, base: np.ndarray, partial: np.ndarray | None = None,
+          fixed: np.ndarray | None = None, kept: np.ndarray | None = None) -> np.ndarray:
+    """The rule every recomputation follows: a shown figure moves by (new computed − old computed); without an old
+    computed value (children missing) by `partial`, or not at all; a figure nobody showed is the new computed one."""
+    moved = np.where(np.isnan(shown), mine, shown + (mine - base))
+    keep_old = np.isnan(base) & ~np.isnan(shown)
+    moved = np.where(keep_old, shown if partial is None else np.where(np.isnan(partial), shown, partial), moved)
+    return np.where(fixed, kept, moved) if fixed is not None else moved
 
 
 def parse_assignments(items: list[str], what: str) -> dict[str, float]:
@@ -106,18 +116,75 @@ def _check_computable(method: Method, year: int) -> None:
                          "recomputed (" + (method.note_en or "weights unknown") + ")")
 
 
-def whatif_values(scores: Scores, year: int, unit: str, changes: dict[str, float]) -> pd.DataFrame:
-    """One unit's nodes before and after setting some of them, with ranks among all units."""
+def check_ranked(scores: Scores, year: int, what: str) -> None:
+    """Ranks after a change mean something only when every province has a score (2020 and 2021 do not)."""
     yr = Year.of(scores, year)
     _check_computable(yr.method, year)
+    if scores.unit_kind != "province":
+        return
+    have = int((~np.isnan(yr.values[:, yr.col(yr.method.root)])).sum())
+    if have < len(yr.units):
+        raise UsageError(f"{year}: only {have} of {len(yr.units)} provinces have a {yr.method.root} score, so "
+                         f"{what} cannot rank them (the published ranks of the others cannot be recomputed)")
+
+
+def is_raw(method: Method) -> bool:
+    """Whether the method builds its leaves from raw data (normalised, treated or imputed)."""
+    return any(lf.normalise is not Normalise.none or lf.treat.value != "none" or lf.impute.value != "none"
+               for lf in method.leaves.values())
+
+
+def rerun(dataset, scores: Scores, year: int, unit: str, changes: dict[str, float]) -> Scores:
+    """The whole pipeline again with some raw figures of one unit replaced (in the indicators' own units)."""
+    from dti_cli import engine
+
+    f = dataset.frame
+    method = scores.methods[year]
+    for node in changes:
+        if node not in method.leaves:
+            raise UsageError(f"--set {node}: with a method built from raw data, set an indicator (a leaf) in its own "
+                             f"units; {node} is computed (indicators: {', '.join(method.leaves)})")
+    hit = (f["year"].to_numpy() == year) & (f["unit"].astype(str).to_numpy() == unit) & \
+        f["indicator"].astype(str).isin(list(changes)).to_numpy()
+    add = pd.DataFrame({"year": year, "unit": unit, "indicator": list(changes),
+                        "value": [float(v) for v in changes.values()], "rank": np.nan, "provenance": "what-if",
+                        "source": ""})
+    new = pd.concat([f[~hit].astype({c: str for c in ("unit", "indicator", "provenance", "source")}), add],
+                    ignore_index=True)
+    for c in ("unit", "indicator", "provenance", "source"):
+        new[c] = new[c].astype("category")
+    from dataclasses import replace as dc_replace
+
+    ds = dc_replace(dataset, frame=new)
+    return engine.evaluate(ds, {y: m for y, m in scores.methods.items() if m is method})
+
+
+def whatif_values(scores: Scores, year: int, unit: str, changes: dict[str, float], *, dataset=None) -> pd.DataFrame:
+    """One unit's nodes before and after setting some of them, with ranks among all units.
+
+    Published-index methods: the values set are the nodes' scores, and the change moves the published figures
+    above them. Methods built from raw data: the values are raw figures in the indicators' own units, and the
+    whole pipeline runs again (a new maximum changes everyone's min-max scores).
+    """
+    check_ranked(scores, year, "whatif")
+    yr = Year.of(scores, year)
     i = yr.row(unit)
-    values = yr.values.copy()
-    fixed = np.zeros(values.shape, dtype=bool)
-    for node, v in changes.items():
-        j = yr.col(node)
-        values[i, j] = v
-        fixed[i, j] = True
-    new = propagate(yr, values, yr.method, fixed)
+    for node in changes:
+        yr.col(node)
+    fixed = np.zeros(yr.values.shape, dtype=bool)
+    if is_raw(yr.method):
+        if dataset is None:
+            raise UsageError("whatif on a method built from raw data needs the data set")
+        new = Year.of(rerun(dataset, scores, year, unit, changes), year).values
+        for node in changes:
+            fixed[i, yr.col(node)] = True
+    else:
+        values = yr.values.copy()
+        for node, v in changes.items():
+            j = yr.col(node)
+            values[i, j] = v
+            fixed[i, j] = True
+        new = propagate(yr, values, yr.method, fixed)
     old_rank = competition_ranks(yr.values, yr.decimals)
     new_rank = competition_ranks(new, yr.decimals)
     recs = []
@@ -135,8 +202,8 @@ def whatif_values(scores: Scores, year: int, unit: str, changes: dict[str, float
 
 def whatif_weights(scores: Scores, year: int, changes: dict[str, float]) -> tuple[pd.DataFrame, Method]:
     """Every unit's index before and after new weights (children's raw weights in every parent listing them)."""
+    check_ranked(scores, year, "whatif")
     yr = Year.of(scores, year)
-    _check_computable(yr.method, year)
     listed = {c for a in yr.method.aggregates.values() for c in a.children}
     for node, w in changes.items():
         if node not in listed:
@@ -194,61 +261,97 @@ def leaf_max(method: Method, node: str) -> float:
     return np.inf  # zscore, rank: no natural ceiling
 
 
-def gap(scores: Scores, year: int, unit: str, target: int, *, tol: float = 1e-10) -> tuple[dict, pd.DataFrame]:
-    """The index score needed for rank `target`, and for each frontier node the value that alone gets there."""
+def raw_bound(dataset, method: Method, year: int, node: str, current: float) -> float:
+    """How far a raw indicator can usefully go: its goalpost, else the best value any unit has that year."""
+    lf = method.leaves[node]
+    if lf.normalise is Normalise.goalposts:
+        return lf.gp_hi if lf.direction > 0 else lf.gp_lo
+    f = dataset.frame
+    vals = f.loc[(f["year"] == year) & (f["indicator"].astype(str) == node), "value"].dropna()
+    if vals.empty:
+        return current
+    return float(vals.max() if lf.direction > 0 else vals.min())
+
+
+def gap(scores: Scores, year: int, unit: str, target: int, *, dataset=None,
+        tol: float = 1e-10) -> tuple[dict, pd.DataFrame]:
+    """The index score needed for rank `target`, and for each frontier node the value that alone gets there.
+
+    Published-index methods: each lowest published node, capped at its maximum (1 for indices on 0–1). Methods
+    built from raw data: each indicator in its own units, up to its goalpost or the best value any unit has.
+    """
+    check_ranked(scores, year, "gap")
     yr = Year.of(scores, year)
-    _check_computable(yr.method, year)
     i = yr.row(unit)
     root = yr.col(yr.method.root)
+    score = yr.values[i, root]
+    if np.isnan(score):
+        raise UsageError(f"{unit} has no {yr.method.root} score in {year}: there is nothing to close a gap from")
     n_units = int((~np.isnan(yr.values[:, root])).sum())
     if not 1 <= target <= n_units:
         raise UsageError(f"--target-rank must be between 1 and {n_units}")
     ranks_now = competition_ranks(yr.values, yr.decimals)[:, root]
-    score = yr.values[i, root]
     others = np.delete(np.round(yr.values[:, root], yr.decimals), i)
     others = np.sort(others[~np.isnan(others)])[::-1]
     needed = float(others[target - 1]) if target - 1 < len(others) else -np.inf
     summary = {"unit": unit, "year": year, "score": score, "rank": ranks_now[i], "target_rank": target,
                "needed_score": needed, "gap": float(np.round(needed - np.round(score, yr.decimals), 12))}
-    recs = []
+    columns = ["leaf", "current", "needed", "increase", "index_points", "reachable"]
     if ranks_now[i] <= target:
-        return summary, pd.DataFrame(columns=["leaf", "current", "needed", "increase", "index_points",
-                                              "reachable"])
-    shares = yr.method.shares()
+        return summary, pd.DataFrame(columns=columns)
+    raw = is_raw(yr.method)
+    if raw and dataset is None:
+        raise UsageError("gap on a method built from raw data needs the data set")
 
-    def rank_with(node_j: int, v: float) -> float:
-        values = yr.values.copy()
-        values[i, node_j] = v
-        fixed = np.zeros(values.shape, dtype=bool)
-        fixed[i, node_j] = True
-        new = propagate(yr, values, yr.method, fixed)
+    def rank_with(node: str, v: float) -> tuple[float, float]:
+        if raw:
+            new = Year.of(rerun(dataset, scores, year, unit, {node: v}), year).values
+        else:
+            values = yr.values.copy()
+            j = yr.col(node)
+            values[i, j] = v
+            fixed = np.zeros(values.shape, dtype=bool)
+            fixed[i, j] = True
+            new = propagate(yr, values, yr.method, fixed)
         return competition_ranks(new[:, [root]], yr.decimals)[i, 0], new[i, root]
 
-    for node in frontier(yr, i):
-        j = yr.col(node)
-        cur = yr.values[i, j]
-        top = leaf_max(yr.method, node)
-        best_rank, _ = rank_with(j, top if np.isfinite(top) else cur + 1e6)
-        if best_rank > target:
-            recs.append({"leaf": node, "current": cur, "needed": np.nan, "increase": np.nan,
-                         "index_points": np.nan, "reachable": False})
+    recs = []
+    nodes = [n for n in yr.method.leaves if not np.isnan(_raw_value(scores, year, unit, n))] if raw else \
+        frontier(yr, i)
+    for node in nodes:
+        cur = _raw_value(scores, year, unit, node) if raw else yr.values[i, yr.col(node)]
+        if raw:
+            top = raw_bound(dataset, yr.method, year, node, cur)
+        else:
+            top = leaf_max(yr.method, node)
+            top = top if np.isfinite(top) else cur + 1e6
+        sign = 1.0 if not raw or yr.method.leaves[node].direction > 0 else -1.0
+        if (top - cur) * sign <= 0 or rank_with(node, top)[0] > target:
+            recs.append({"leaf": node, "current": cur, "needed": np.nan, "increase": np.nan, "index_points": np.nan,
+                         "reachable": False})
             continue
-        lo, hi = cur, (top if np.isfinite(top) else cur + 1e6)
-        while hi - lo > tol:  # the smallest value of this node that reaches the target (ranks are monotone)
+        lo, hi = cur, top  # the value nearest the current one that reaches the target (ranks are monotone)
+        scale = max(1.0, abs(top - cur))
+        while abs(hi - lo) > tol * scale:
             mid = (lo + hi) / 2
-            if rank_with(j, mid)[0] <= target:
+            if rank_with(node, mid)[0] <= target:
                 hi = mid
             else:
                 lo = mid
-        _, new_index = rank_with(j, hi)
+        _, new_index = rank_with(node, hi)
         recs.append({"leaf": node, "current": cur, "needed": hi, "increase": float(np.round(hi - cur, 12)),
-                     "index_points": float(np.round(new_index - score, 12)), "reachable": True,
-                     "share": shares.get(node, np.nan)})
-    out = pd.DataFrame(recs)
+                     "index_points": float(np.round(new_index - score, 12)), "reachable": True})
+    out = pd.DataFrame(recs, columns=columns)
     if len(out):
-        out = out.assign(_r=~out["reachable"]).sort_values(["_r", "index_points", "increase"],
-                                                            kind="stable").drop(columns="_r")
+        cost = out["increase"].abs() / out["current"].abs().where(out["current"] != 0, 1.0) if raw else \
+            out["increase"]
+        out = out.assign(_r=~out["reachable"].astype(bool), _c=cost).sort_values(
+            ["_r", "index_points", "_c"], kind="stable").drop(columns=["_r", "_c"])
     return summary, out.reset_index(drop=True)
+
+
+def _raw_value(scores: Scores, year: int, unit: str, node: str) -> float:
+    return scores.cell(year, unit, node)["raw"]
 
 
 # ---------------------------------------------------------------- Monte Carlo uncertainty
@@ -281,25 +384,6 @@ class Alternatives:
         return cls(tuple(norm), tuple(agg))
 
 
-def _batch_mean(X: np.ndarray, W: np.ndarray, kind: Aggregation, min_coverage: float) -> np.ndarray:
-    """Weighted means for many weight draws: X (units, children) or (samples, units, children), W (samples,
-    children) → (samples, units)."""
-    W = W / W.sum(axis=1, keepdims=True)
-    if X.ndim == 2:
-        X = X[None, :, :]
-    present = ~np.isnan(X)
-    cover = np.einsum("suc,sc->su", present.astype(float), W)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if kind is Aggregation.arithmetic:
-            val = np.einsum("suc,sc->su", np.where(present, X, 0.0), W) / cover
-        elif kind is Aggregation.geometric:
-            val = np.exp(np.einsum("suc,sc->su", np.where(present, np.log(np.where(present, X, 1.0)), 0.0), W)
-                         / cover)
-        else:
-            val = cover / np.einsum("suc,sc->su", np.where(present, 1.0 / np.where(present, X, 1.0), 0.0), W)
-    return np.where((cover >= min_coverage - 1e-12) & (cover > 0), val, np.nan)
-
-
 def sample_index(yr: Year, leaves: np.ndarray, weights: dict[str, np.ndarray], kind: Aggregation | None,
                  base: np.ndarray) -> np.ndarray:
     """The index for each weight draw (samples × units), children first, changes applied as differences."""
@@ -311,11 +395,8 @@ def sample_index(yr: Year, leaves: np.ndarray, weights: dict[str, np.ndarray], k
             vals[n] = np.broadcast_to(leaves[:, col[n]], (S, len(yr.units)))
     for agg in yr.method.aggregates.values():
         X = np.stack([vals[c] for c in agg.children], axis=-1)
-        mine = _batch_mean(X, weights[agg.id], kind or agg.aggregate, agg.min_coverage)
-        shown = yr.values[:, col[agg.id]]
-        b = base[:, col[agg.id]]
-        moved = np.where(np.isnan(shown), mine, shown + (mine - b))
-        vals[agg.id] = np.where(np.isnan(b) & ~np.isnan(shown), shown, moved)
+        mine = a_mean(X, weights[agg.id], kind or agg.aggregate, agg.min_coverage)
+        vals[agg.id] = shift(yr.values[:, col[agg.id]], mine, base[:, col[agg.id]])
     return vals[yr.method.root]
 
 
@@ -328,8 +409,8 @@ def uncertainty(scores: Scores, year: int, *, samples: int = 10_000, noise: floa
     parent); with alternatives it also draws a normalisation (from `leaf_sets`, one leaf matrix per
     alternative, computed by the caller) and an aggregation used at every node.
     """
+    check_ranked(scores, year, "uncertainty")
     yr = Year.of(scores, year)
-    _check_computable(yr.method, year)
     if not 0 <= noise < 1:
         raise UsageError(f"--weight-noise must be in [0, 1), got {noise:g}")
     if samples < 1:
@@ -367,13 +448,21 @@ def uncertainty(scores: Scores, year: int, *, samples: int = 10_000, noise: floa
         done += s
         if progress:
             progress(s)
-    q5, med, q95 = np.percentile(ranks[:, ok], [5, 50, 95], axis=0, method="nearest")
+    # a unit can fall out of a sample (a weight draw leaves it below a node's min_coverage): its band is over the
+    # samples in which it has an index; a unit never ranked has no band
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        q5, q95 = np.nanpercentile(ranks[:, ok], [5, 95], axis=0, method="nearest")
+        med = np.nanmedian(ranks[:, ok], axis=0)
     out = pd.DataFrame({"unit": yr.units[ok], "score": yr.values[ok, root], "rank": nominal[ok],
-                        "median_rank": np.median(ranks[:, ok], axis=0), "q5": q5, "q95": q95})
+                        "median_rank": med, "q5": q5, "q95": q95,
+                        "samples_ranked": (~np.isnan(ranks[:, ok])).sum(axis=0)})
     out = out.sort_values(["rank", "unit"], kind="stable").reset_index(drop=True)
     lo, hi = out["q5"].to_numpy(), out["q95"].to_numpy()
-    above = np.r_[False, (lo[1:] <= hi[:-1])]
-    below = np.r_[(lo[1:] <= hi[:-1]), False]
+    with np.errstate(invalid="ignore"):
+        touch = lo[1:] <= hi[:-1]
+    above = np.r_[False, touch]
+    below = np.r_[touch, False]
     out["overlaps_neighbour"] = above | below
     return out
 

@@ -28,7 +28,6 @@ def run(capsys, monkeypatch):
             import io
 
             monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8"))
-        cli._GLOBAL.__init__()
         try:
             cli.main(list(args))
             code = 0

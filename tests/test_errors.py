@@ -26,9 +26,8 @@ def test_missing_method_file(run):
 
 
 def test_not_utf8(run, write):
-    path = write("latin.csv", "year,province,indicator,value\n2022,Quảng Ninh,dti,0.7\n", encoding="latin-1") \
-        if False else write("latin.csv", "year,province,indicator,value\n2022,Qu\u1ea3ng Ninh,dti,0.7\n".encode(
-            "utf-8").replace("ả".encode(), b"\xe1"))
+    text = "year,province,indicator,value\n2022,Qu\u1ea3ng Ninh,dti,0.7\n".encode("utf-8")
+    path = write("latin.csv", text.replace("ả".encode(), b"\xe1"))  # a stray Latin-1 byte
     one_line_error(run("rank", "--data", path), 1, "latin.csv, line 2", "not UTF-8")
 
 

@@ -59,6 +59,17 @@ def parse(text):
     (BASE.replace("[indicators.a]", "[defaults]\ntitle = 'x'\n[indicators.a]"), "defaults.title: unknown key"),
     ("years = 2022\n" + BASE, "years: expected a list"),
     ("pillars = ['nope']\n" + BASE, "pillars: unknown node 'nope'"),
+    (BASE.replace("[indicators.a]", "[indicators.a]\ndirection = -1"), "indicators.a.direction: -1 needs a "
+                                                                        "normalisation"),
+    (BASE.replace("a = 1, b = 1", "a = inf, b = 1"), "aggregates.idx.children.a: weight must be a finite number"),
+    (BASE.replace("[indicators.a]", "[indicators.a]\nnormalise = 'minmax'\nrange = [0, nan]"),
+     "indicators.a.range: expected two finite numbers"),
+    (BASE.replace("[indicators.a]", "[indicators.a]\nnormalise = 'goalposts'\ngoalposts = [0, inf]"),
+     "indicators.a.goalposts: expected two finite numbers"),
+    (BASE.replace("[indicators.a]", "[indicators.a]\nnormalise = 'goalposts'\ngoalposts = [0, 1]\nscale = -1"),
+     "indicators.a.scale: must be positive"),
+    (BASE.replace("[indicators.a]", "[indicators.a]\ntarget = nan"), "indicators.a.target: expected a finite"),
+    ("rank_decimals = 400\n" + BASE, "rank_decimals: must be between 0 and 12"),
     ("name = 'x\n", "not valid TOML"),
 ])
 def test_method_errors_name_the_key(text, fragment):

@@ -38,11 +38,11 @@ def test_zscore_uses_sample_sd():
 
 
 def test_goalposts_clip_and_direction():
-    v, _ = norm(Normalise.goalposts, lo=3.0, hi=8.0)
+    v, _ = norm(Normalise.goalposts, gp_lo=3.0, gp_hi=8.0)
     assert np.allclose(v, [0, 0.2, 0.6, np.nan, 1], equal_nan=True)  # 2 and 10 clipped
-    v, _ = norm(Normalise.goalposts, lo=3.0, hi=8.0, truncate=False, scale=100.0)
+    v, _ = norm(Normalise.goalposts, gp_lo=3.0, gp_hi=8.0, truncate=False, scale=100.0)
     assert np.allclose(v, [-20, 20, 60, np.nan, 140], equal_nan=True)
-    v, _ = norm(Normalise.goalposts, lo=3.0, hi=8.0, direction=-1)  # lower is better: (x - hi)/(lo - hi)
+    v, _ = norm(Normalise.goalposts, gp_lo=3.0, gp_hi=8.0, direction=-1)  # lower is better: (x - hi)/(lo - hi)
     assert np.allclose(v, [1, 0.8, 0.4, np.nan, 0], equal_nan=True)
 
 
@@ -178,7 +178,7 @@ def test_ranks_invariant_to_positive_affine_change(x, a, b, kind):
 
 @given(col_values, st.floats(-100, 100), st.floats(0.1, 100))
 def test_goalposts_clipped(x, lo, width):
-    v, _ = norm(Normalise.goalposts, x[:, None], np.zeros(len(x), dtype=int), lo=lo, hi=lo + width)
+    v, _ = norm(Normalise.goalposts, x[:, None], np.zeros(len(x), dtype=int), gp_lo=lo, gp_hi=lo + width)
     assert (v >= 0).all() and (v <= 1).all()
 
 
@@ -186,7 +186,7 @@ def test_goalposts_clipped(x, lo, width):
                                      Normalise.goalposts]))
 def test_direction_minus_one_reverses_the_order(x, kind):
     y = np.zeros(len(x), dtype=int)
-    kw = {"lo": float(x.min()), "hi": float(x.max())} if kind is Normalise.goalposts else {}
+    kw = {"gp_lo": float(x.min()), "gp_hi": float(x.max())} if kind is Normalise.goalposts else {}
     up, _ = norm(kind, x[:, None], y, **kw)
     down, _ = norm(kind, x[:, None], y, direction=-1, **kw)
     i, j = np.argmin(x), np.argmax(x)
