@@ -32,7 +32,7 @@ _SUFFIX_FORMATS = {".csv": Format.csv, ".tsv": Format.tsv, ".txt": Format.tsv, "
                    ".md": Format.markdown, ".xlsx": Format.xlsx}
 
 
-app = typer.Typer(
+_APP = dict(
     name="dti",
     help="Compute, rank and compare DTI-style composite indices (Vietnam's provincial Digital Transformation "
          "Index, 2020–2024, bundled). Data goes to stdout, messages to stderr. Exit codes: 0 ok, 1 data or "
@@ -42,6 +42,8 @@ app = typer.Typer(
     add_completion=True,
     rich_markup_mode=None,
 )
+app = typer.Typer(**_APP)
+_REGISTRY: list = []  # (command name, group name or None, function): main() builds only what a run needs
 
 
 # ---------------------------------------------------------------- completion (no pandas here)
@@ -161,6 +163,7 @@ def command(name: Optional[str] = None, group=None):
 
         wrapper.__signature__ = sig.replace(parameters=own + _COMMON)
         wrapper.__annotations__ = {p.name: p.annotation for p in own + _COMMON}
+        _REGISTRY.append((name, group.info.name if group is not None else None, wrapper))
         return (group or app).command(name)(wrapper)
 
     return deco
@@ -1196,7 +1199,7 @@ def main(argv: Optional[list] = None) -> None:
     """Run the CLI; every failure becomes one line on stderr and a documented exit code."""
     _GLOBAL.__init__()  # options given before the command name, for this run only
     try:
-        rv = app(args=argv, prog_name="dti", standalone_mode=False)
+        rv = _app_for(sys.argv[1:] if argv is None else argv)(args=argv, prog_name="dti", standalone_mode=False)
     except typer.Exit as exc:
         rv = exc.exit_code
     except typer.Abort:
@@ -1212,7 +1215,10 @@ def main(argv: Optional[list] = None) -> None:
         sys.stderr.write(f"Error: {exc}\n")
         rv = exc.exit_code
     except Exception as exc:  # click's usage errors, then genuine bugs
-        if hasattr(exc, "format_message") and hasattr(exc, "exit_code"):
+        if type(exc).__name__ == "NoArgsIsHelpError":  # `dti` or `dti chart` alone: the help
+            sys.stdout.write(exc.format_message() + "\n")
+            rv = 0
+        elif hasattr(exc, "format_message") and hasattr(exc, "exit_code"):
             ctx = getattr(exc, "ctx", None)
             hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
             sys.stderr.write(f"Error: {exc.format_message()}{hint}\n")
@@ -1228,6 +1234,39 @@ def main(argv: Optional[list] = None) -> None:
     except BrokenPipeError:
         _quiet_broken_pipe()
     sys.exit(rv if isinstance(rv, int) else 0)
+
+
+_GLOBAL_WITH_VALUE = {"--data", "--method", "--lang"}
+
+
+def _app_for(args: list) -> typer.Typer:
+    """The app with only the command this run asks for (building every command's options for click costs
+    ~30 ms of start-up); the whole app for help, completion and anything unclear."""
+    if os.environ.get("_DTI_COMPLETE"):
+        return app
+    i = 0
+    while i < len(args) and args[i].startswith("-"):
+        i += 2 if args[i] in _GLOBAL_WITH_VALUE else 1
+    if i >= len(args):
+        return app
+    wanted = args[i]
+    known = {group or name for name, group, _ in _REGISTRY}
+    if wanted not in known:
+        return app
+    slim = typer.Typer(**_APP)
+    slim.callback()(_main)
+    sub = None
+    for name, group, fn in _REGISTRY:
+        if (group or name) != wanted:
+            continue
+        if group is None:
+            slim.command(name)(fn)
+        else:
+            if sub is None:
+                sub = typer.Typer(name=group, help=chart_app.info.help, no_args_is_help=True)
+                slim.add_typer(sub)
+            sub.command(name)(fn)
+    return slim
 
 
 def _quiet_broken_pipe() -> None:

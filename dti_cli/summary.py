@@ -53,9 +53,12 @@ def report_data(scores: Scores, dataset, unit: str, year: int, *, lang: str = "v
                                                     "value", "delta", "contribution"]]
     band = None
     if samples and meth.computable:
-        u = sensitivity.uncertainty(scores, year, samples=samples, noise=0.25, seed=0)
+        try:
+            u = sensitivity.uncertainty(scores, year, samples=samples, noise=0.25, seed=0)
+        except UsageError:  # a year without every score has no band: the report says nothing about one
+            u = pd.DataFrame(columns=["unit"])
         hit = u[u["unit"] == unit]
-        if len(hit):
+        if len(hit) and hit.iloc[0]["q5"] == hit.iloc[0]["q5"]:
             r = hit.iloc[0]
             band = {"rank": r["rank"], "median_rank": r["median_rank"], "q5": r["q5"], "q95": r["q95"],
                     "samples": samples, "weight_noise": 0.25}
