@@ -472,10 +472,9 @@ def compare_cmd(
                  render.Column("gap", "Chênh", "Gap", "delta"),
                  render.Column("national_n", "Số tỉnh", "Provinces averaged", "int", table=False)]
         partial = table[(table["national_n"] > 0) & (table["national_n"] < n)].drop_duplicates("indicator")
-        if len(partial):
-            _note(opts, "the national average of " + ", ".join(
-                f"{r.indicator} covers only {r.national_n} of {n}" for r in partial.itertuples())
-                  + " provinces (those with a published value)")
+        for count, grp in partial.groupby("national_n"):
+            _note(opts, f"the national averages of {', '.join(grp['indicator'])} are over the {count} of {n} "
+                        "provinces with a published value (§)")
     if region:
         cols += [render.Column("region", "Vùng", "Region", "text", table=False),
                  render.Column("region_mean", "TB vùng", "Region", "score"),
