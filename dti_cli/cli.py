@@ -1042,6 +1042,9 @@ def chart_compare_cmd(
     table = analysis.compare_table(scores, [unit], year, names=names, national=True, region=region)
     import numpy as np
 
+    # averages over only the few provinces with a published value would mislead in a picture: left out
+    partial = table["national_n"] < scores.universe.get(year, 0)
+    table.loc[partial, [c for c in ("national", "region_mean") if c in table]] = np.nan
     frame = table[table["value"].notna()][["indicator_name", "value", "national"] +
                                           (["region_mean"] if region and "region_mean" in table else [])]
     if not national:

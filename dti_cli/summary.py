@@ -40,7 +40,11 @@ def report_data(scores: Scores, dataset, unit: str, year: int, *, lang: str = "v
                                 prev["value"], prev["rank"], lang)
     hist = analysis.history(scores, unit, names=names)
     comp = analysis.compare_table(scores, [unit], year, names=names, national=True, region=True)
-    comp = comp[comp["indicator"] != meth.root]
+    comp = comp[comp["indicator"] != meth.root].copy()
+    # a report compares with averages over every province: an average of the few with a published value (the
+    # foundation indices of 2022: the top 5) would mislead a reader, so it is left out
+    partial = comp["national_n"] < scores.universe.get(year, 0)
+    comp.loc[partial, ["national", "region_mean", "gap", "region_gap"]] = np.nan
     components = pd.DataFrame({
         "indicator": comp["indicator"], "indicator_name": comp["indicator_name"], "value": comp["value"],
         "rank": comp["rank"], "national": comp["national"], "region_mean": comp["region_mean"],
