@@ -9,7 +9,6 @@ import sys
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
 
 import numpy as np
 import pandas as pd
@@ -17,7 +16,6 @@ import pandas as pd
 from dti_cli import provinces
 from dti_cli.errors import DataError, UsageError, where
 
-LONG_COLUMNS = ("year", "unit", "indicator", "value", "rank", "provenance", "source")
 # Text columns a wide file may carry beside its indicators (a method's `group` columns are added to these).
 ATTRIBUTE_COLUMNS = ("name", "name_en", "region", "code")
 DEFAULT_PROVENANCE = "input"
@@ -54,10 +52,6 @@ class Dataset:
     @property
     def units(self) -> list[str]:
         return sorted(self.frame["unit"].unique().tolist())
-
-    @property
-    def bundled(self) -> bool:
-        return self.label == "indicators.csv (bundled)"
 
 
 @dataclass(frozen=True)

@@ -180,16 +180,6 @@ def _lead_table(top: int) -> np.ndarray:
     return _LEAD[top]
 
 
-def _signed_int_table(top: int) -> tuple[np.ndarray, np.ndarray]:
-    """Rows 0..top: the integer; rows top+1..2·top+1: the same, negative."""
-    pos, lens = _int_label_table(top, b"")
-    neg = np.zeros((top + 1, pos.shape[1] + 1), dtype=np.uint8)
-    neg[:, 0] = ord("-")
-    neg[:, 1:] = pos
-    pos = np.concatenate([pos, np.zeros((top + 1, 1), dtype=np.uint8)], axis=1)
-    return np.concatenate([pos, neg]), np.concatenate([lens, lens + 1])
-
-
 def _labels_table(labels: list[str], sep: str, suffix: str = "") -> tuple[np.ndarray, np.ndarray]:
     """Each label once, quoted as csv would, followed by `suffix`, as a padded uint8 matrix and lengths."""
     enc = []
@@ -203,32 +193,6 @@ def _labels_table(labels: list[str], sep: str, suffix: str = "") -> tuple[np.nda
     for i, e in enumerate(enc):
         mat[i, :len(e)] = np.frombuffer(e, dtype=np.uint8)
     return mat, np.array([len(e) for e in enc], dtype=np.int64)
-
-
-def _gather(table: tuple[np.ndarray, np.ndarray], codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Rows of a label table for each code, and which of their bytes are real."""
-    mat, lens = table
-    w = mat.shape[1]
-    rows = mat.view(f"V{w}").ravel()[codes].view(np.uint8).reshape(len(codes), w)
-    return rows, np.arange(w)[None, :] < lens[codes][:, None]
-
-
-class _Lines:
-    """Output rows assembled field by field into one byte matrix and a keep mask, then compacted."""
-
-    def __init__(self, n: int, width: int):
-        self.mat = np.empty((n, width), dtype=np.uint8)
-        self.keep = np.empty((n, width), dtype=bool)
-        self.at = 0
-
-    def add(self, mat: np.ndarray, keep: np.ndarray) -> None:
-        sl = slice(self.at, self.at + mat.shape[1])
-        self.mat[:, sl] = mat
-        self.keep[:, sl] = keep
-        self.at += mat.shape[1]
-
-    def bytes(self) -> bytes:
-        return self.mat[:, :self.at][self.keep[:, :self.at]].tobytes()
 
 
 def _write_delimited(scores: Scores, years: list[int], sep: str, out: TextIO, chunk: int = 400_000) -> None:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
-
 from dti_cli.method import Leaf, Treat
 
 SKEW_THRESHOLD = 2.0
@@ -103,15 +101,3 @@ def treat(R: np.ndarray, years: np.ndarray, leaves: list[Leaf]) -> tuple[np.ndar
             out[rows, j] = new
             mask[rows, j] = hit
     return out, mask, notes
-
-
-def skew_kurt_table(R: np.ndarray, years: np.ndarray, ids: list[str]) -> pd.DataFrame:
-    """Skewness and kurtosis of every column in every year."""
-    recs = []
-    for y in np.unique(years):
-        rows = years == y
-        for j, node in enumerate(ids):
-            x = R[rows, j]
-            recs.append({"year": int(y), "indicator": node, "skew": skew(x), "kurtosis": kurt(x),
-                         "n": int((~np.isnan(x)).sum())})
-    return pd.DataFrame(recs)
