@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from dti_cli import provinces
+from dti_cli import parallel, provinces
 from dti_cli.errors import DataError, UsageError, where
 
 # Text columns a wide file may carry beside its indicators (a method's `group` columns are added to these).
@@ -98,9 +98,12 @@ def load(source: str | Path, *, fmt: Format = Format(), attributes: tuple[str, .
     try:
         with opener() as fh:
             head = fh.read(65536)
+        size = len(raw) if str(source) == "-" else path.stat().st_size
     except OSError as exc:
         raise UsageError(f"{label}: cannot read: {exc.strerror}") from None
-    return _Reader(label, opener, head, fmt, attributes).read()
+    if size >= parallel.SPLIT_MIN_BYTES:
+        parallel.keep_freed_memory()
+    return _Reader(label, opener, head, fmt, attributes, None if str(source) == "-" else Path(source)).read()
 
 
 def text_columns(source: str | Path, *, fmt: Format = Format()) -> tuple[str, ...]:
@@ -136,8 +139,9 @@ def text_columns(source: str | Path, *, fmt: Format = Format()) -> tuple[str, ..
 class _Reader:
     """One file's parse: header, delimiter, typed fast path, exact diagnosis of the first bad cell."""
 
-    def __init__(self, label, opener, head: bytes, fmt: Format, attributes: tuple[str, ...]):
-        self.label, self.opener, self.fmt = label, opener, fmt
+    def __init__(self, label, opener, head: bytes, fmt: Format, attributes: tuple[str, ...],
+                 path: Path | None = None):
+        self.label, self.opener, self.fmt, self.path = label, opener, fmt, path
         self.attributes = set(ATTRIBUTE_COLUMNS) | set(attributes)
         if not head.strip():
             raise DataError(f"{label}: empty file (expected a header row and data rows)")
@@ -148,8 +152,8 @@ class _Reader:
             if "\ufffd" in first:
                 self._encoding_error()
         self.sep = ";" if first.count(";") > first.count(",") else ","
-        self.header = next(csv.reader([first], delimiter=self.sep))
-        self.header = [h.strip() for h in self.header]
+        self.raw_header = next(csv.reader([first], delimiter=self.sep))
+        self.header = [h.strip() for h in self.raw_header]
         self._check_header()
 
     # ---- header
@@ -189,7 +193,7 @@ class _Reader:
 
     # ---- reading
 
-    def _read(self, dtypes: dict | None, usecols: list[str] | None = None) -> pd.DataFrame:
+    def _kwargs(self, dtypes: dict | None, usecols: list[str] | None = None) -> dict:
         kwargs = dict(usecols=usecols, memory_map=self.label != "<stdin>", sep=self.sep, encoding="utf-8-sig",
                       keep_default_na=False, skipinitialspace=False,
                       na_values={c: [""] + list(self.fmt.na) for c in self.header}, engine="c", index_col=False)
@@ -197,15 +201,30 @@ class _Reader:
             kwargs.update(dtype=str, na_values=None)
         else:
             kwargs.update(dtype=dtypes)
+        return kwargs
+
+    def _read(self, dtypes: dict | None, usecols: list[str] | None = None) -> pd.DataFrame:
         with self.opener() as fh, warnings.catch_warnings():
             # a first row longer than the header: pandas would drop the extra cells with only a warning
             warnings.simplefilter("error", pd.errors.ParserWarning)
             try:
-                df = pd.read_csv(fh, **kwargs)
+                df = pd.read_csv(fh, **self._kwargs(dtypes, usecols))
             except pd.errors.ParserWarning:
                 self._field_count_error()
         df.columns = [c.strip() for c in df.columns]
         return df
+
+    def _read_piece(self, dtypes: dict, fh, has_header: bool) -> pd.DataFrame:
+        """One piece of the file for the two-process read; any warning or error is raised as it is."""
+        kwargs = self._kwargs(dtypes)
+        kwargs["memory_map"] = False
+        if not has_header:
+            kwargs.update(header=None, names=self.raw_header)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            df = pd.read_csv(fh, **kwargs)
+        df.columns = [c.strip() for c in df.columns]
+        return _encode_text(df)
 
     def read(self) -> Dataset:
         text_cols = [c for c in self.header if c not in self.numeric and c != "year"]
@@ -215,8 +234,12 @@ class _Reader:
             dtypes.update({c: "category" for c in text_cols})
             dtypes.update({c: object for c in text_cols if c == self.unit_col or c in self.attributes})
             dtypes["year"] = "int32"  # narrower than int64: the C parser fills it faster
+            df = None
+            if self.path is not None:
+                df = parallel.read_split(self.path, lambda fh, first: self._read_piece(dtypes, fh, first))
             try:
-                df = self._read(dtypes)
+                if df is None:
+                    df = self._read(dtypes)
             except (ValueError, TypeError) as exc:
                 if isinstance(exc, UnicodeDecodeError):
                     self._encoding_error()
@@ -502,6 +525,15 @@ def _labels(s: pd.Series) -> pd.Series:
         codes, uniques = _factorize_runs(s.to_numpy(dtype=object))
         s = pd.Series(pd.Categorical.from_codes(codes, pd.Index(uniques, dtype=object)), index=s.index)
     return _map_categories(s, {c: str(c).strip() for c in s.cat.categories})
+
+
+def _encode_text(df: pd.DataFrame) -> pd.DataFrame:
+    """Object (text) columns as categoricals: what the two-process read sends between processes."""
+    for col in df.columns:
+        if df[col].dtype == object:
+            codes, uniques = _factorize_runs(df[col].to_numpy())
+            df[col] = pd.Categorical.from_codes(codes, pd.Index(uniques, dtype=object), validate=False)
+    return df
 
 
 def _factorize_runs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

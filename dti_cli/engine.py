@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -296,18 +297,10 @@ def _groups(dataset: Dataset, grid: pd.DataFrame, leaves) -> dict[str, np.ndarra
     return out
 
 
-def ranks(values: np.ndarray, years: np.ndarray, decimals: int) -> np.ndarray:
-    """Competition ranks ("1, 2, 2, 4") of values rounded to `decimals`, within each year, higher is better."""
-    out = np.full(values.shape, np.nan)
-    for y in np.unique(years):
-        rows = np.flatnonzero(years == y)
-        block = values[rows[0]:rows[-1] + 1] if len(rows) == rows[-1] - rows[0] + 1 else values[rows]
-        ranked = competition_ranks(block, decimals)
-        if len(rows) == rows[-1] - rows[0] + 1:
-            out[rows[0]:rows[-1] + 1] = ranked
-        else:
-            out[rows] = ranked
-    return out
+def _year_rows(years_v: np.ndarray, year) -> slice | np.ndarray:
+    """The rows of one year: a slice when they are contiguous (the grid is year-major), else their indices."""
+    idx = np.flatnonzero(years_v == year)
+    return slice(idx[0], idx[-1] + 1) if len(idx) and idx[-1] - idx[0] + 1 == len(idx) else idx
 
 
 def _final_ranks(value: np.ndarray, pub_rank: np.ndarray, years_v: np.ndarray, years: list[int],
@@ -315,22 +308,42 @@ def _final_ranks(value: np.ndarray, pub_rank: np.ndarray, years_v: np.ndarray, y
     """Ranks shown: computed where a year's scores are complete, else the published ones.
 
     With `partial` (units other than provinces, whose universe is the units with a value), a node-year without
-    any published rank is ranked among the units that have a value.
+    any published rank is ranked among the units that have a value. Years are ranked in two threads (numpy
+    releases the GIL for this work), each writing its own rows.
     """
-    computed = ranks(value, years_v, decimals)
-    rank = np.full(value.shape, np.nan)
-    from_scores = np.zeros(value.shape, dtype=bool)
+    rank = np.empty(value.shape)
+    from_scores = np.empty(value.shape, dtype=bool)
     universe = {}
-    for y in years:
-        m = years_v == y
-        universe[y] = int(m.sum())
-        have = ~np.isnan(value[m])
-        complete = have.sum(axis=0) == m.sum()
+
+    def one(y: int) -> None:
+        rows = _year_rows(years_v, y)
+        block = value[rows]
+        complete = ~np.isnan(block).any(axis=0)
+        published = pub_rank[rows]
         if partial:
-            complete |= np.isnan(pub_rank[m]).all(axis=0)
-        use = np.broadcast_to(complete, have.shape)
-        rank[m] = np.where(use, computed[m], pub_rank[m])
-        from_scores[m] = use & ~np.isnan(rank[m])
+            complete |= np.isnan(published).all(axis=0)
+        if complete.all():
+            if isinstance(rows, slice):
+                competition_ranks(block, decimals, out=rank[rows])
+            else:
+                rank[rows] = competition_ranks(block, decimals)
+        else:
+            mine = published.copy()
+            if complete.any():
+                mine[:, complete] = competition_ranks(block[:, complete], decimals)
+            rank[rows] = mine
+        from_scores[rows] = complete & ~np.isnan(rank[rows])
+
+    for y in years:
+        universe[y] = int(np.count_nonzero(years_v == y))
+    if len(years) > 1 and value.size >= 1_000_000 and (os.cpu_count() or 1) > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(2) as pool:
+            list(pool.map(one, years))
+    else:
+        for y in years:
+            one(y)
     return rank, from_scores, universe
 
 
@@ -348,30 +361,44 @@ def _single(p, dataset, methods, labels, sources, notes, treated) -> Scores:
     )
 
 
-def competition_ranks(X: np.ndarray, decimals: int) -> np.ndarray:
+def competition_ranks(X: np.ndarray, decimals: int, out: np.ndarray | None = None) -> np.ndarray:
     """Per column: 1 + the number of values strictly above, on values rounded to `decimals`; NaN stays NaN."""
-    with np.errstate(invalid="ignore"):
-        keys = np.rint(X * 10.0**decimals)
-    present = ~np.isnan(keys)
-    if not present.any():
-        return np.full(X.shape, np.nan)
-    lo = np.nanmin(np.where(present, keys, np.inf), axis=0)
-    hi = np.nanmax(np.where(present, keys, -np.inf), axis=0)
-    span = np.where(np.isfinite(hi - lo), hi - lo, 0)
     n, k = X.shape
-    if span.max() < 4 * n + 1_000_000 and span.max() < 2**40:
-        # counting: rank = 1 + (number present) − (number at or below the value), in one bincount over columns
-        width = int(span.max()) + 1
-        offs = np.arange(k) * width
-        idx = np.where(present, keys - np.where(np.isfinite(lo), lo, 0), 0).astype(np.int64) + offs
-        counts = np.bincount(idx[present], minlength=k * width).reshape(k, width)
+    out = np.empty((n, k)) if out is None else out
+    with np.errstate(invalid="ignore"):
+        keys = np.multiply(X, 10.0**decimals)
+        np.rint(keys, out=keys)
+    missing = np.isnan(keys)
+    some_missing = bool(missing.any())
+    if some_missing and missing.all():
+        out[...] = np.nan
+        return out
+    lo, hi = np.fmin.reduce(keys, axis=0), np.fmax.reduce(keys, axis=0)  # NaN only for an empty column
+    if some_missing:
+        lo, hi = np.where(np.isnan(lo), 0.0, lo), np.where(np.isnan(hi), 0.0, hi)
+    span = int((hi - lo).max()) if np.isfinite(hi - lo).all() else 2**62
+    if span < 4 * n + 1_000_000 and span < 2**40:
+        # counting: rank = 1 + (number present) − (number at or below the value), one bincount for all columns
+        width = span + 1
+        keys -= lo
+        keys += np.arange(k) * float(width)
+        if some_missing:
+            keys[missing] = k * width  # a bin of their own, past the columns' bins
+        idx = keys.astype(np.intp)
+        del keys
+        counts = np.bincount(idx.ravel(), minlength=k * width + 1)[:k * width].reshape(k, width)
         at_or_below = np.cumsum(counts, axis=1)
-        n_present = present.sum(axis=0)
-        rank = 1 + n_present[None, :] - at_or_below.ravel()[idx]
-        return np.where(present, rank, np.nan).astype(float)
+        n_present = at_or_below[:, -1]
+        if some_missing:
+            idx[missing] = 0
+        np.subtract(1 + n_present, at_or_below.ravel()[idx], out=out)
+        if some_missing:
+            out[missing] = np.nan
+        return out
     # wide ranges: sort each column
-    return pd.DataFrame(np.where(present, keys, np.nan)).rank(method="min", ascending=False,
-                                                               na_option="keep").to_numpy()
+    out[...] = pd.DataFrame(np.where(missing, np.nan, keys)).rank(method="min", ascending=False,
+                                                                   na_option="keep").to_numpy()
+    return out
 
 
 def _concat(parts, dataset, methods, labels, sources, notes, treated) -> Scores:

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from dti_cli.engine import Scores
+from dti_cli.parallel import workers, write_all
 from dti_cli.render import MAX_DECIMALS, MAX_SIGNIFICANT, Column, machine_round  # noqa: F401
 
 _POW10 = 10 ** np.arange(19, dtype=np.int64)
@@ -60,35 +61,25 @@ def _int_digits(i: np.ndarray) -> np.ndarray:
     return 1 + np.searchsorted(_POW10[1:17], i, side="right")
 
 
-_DIG6 = None  # the digits of 0..999999 as 6 bytes each, built on first use
-_TZ6 = None  # the same with trailing zeros blanked
-
-
 _FRACTION = None
 
 
 def _fraction_table() -> np.ndarray:
-    """Rows 0..999999: six digits; rows 1000000..1999999: the same with trailing zeros blanked."""
+    """Rows 0..9999: four digits; rows 10000..19999: the same with trailing zeros blanked (zero bytes).
+
+    Four-digit groups keep the table at 80 kB, in cache: a gather from a million-row table costs several times more.
+    """
     global _FRACTION
     if _FRACTION is None:
-        dig, strip = _tables6()
+        x = np.arange(10_000, dtype=np.int64)
+        dig = np.empty((10_000, 4), dtype=np.uint8)
+        for j in range(4):
+            dig[:, j] = 48 + (x // 10 ** (3 - j)) % 10
+        strip = dig.copy()
+        for j in range(4):  # digit j is a trailing zero when x is divisible by 10**(4-j)
+            strip[x % 10 ** (4 - j) == 0, j] = 0
         _FRACTION = np.concatenate([dig, strip])
     return _FRACTION
-
-
-def _tables6() -> tuple[np.ndarray, np.ndarray]:
-    """The digits of 0..999999 as 6 bytes each, and the same with trailing zeros blanked (zero bytes)."""
-    global _DIG6, _TZ6
-    if _DIG6 is None:
-        x = np.arange(1_000_000, dtype=np.int64)
-        dig = np.empty((1_000_000, 6), dtype=np.uint8)
-        for j in range(6):
-            dig[:, j] = 48 + (x // 10 ** (5 - j)) % 10
-        strip = dig.copy()
-        for j in range(6):  # digit j is a trailing zero when x is divisible by 10**(6-j)
-            strip[x % 10 ** (6 - j) == 0, j] = 0
-        _DIG6, _TZ6 = dig, strip
-    return _DIG6, _TZ6
 
 
 def _int_label_table(top: int, suffix: bytes) -> tuple[np.ndarray, np.ndarray]:
@@ -110,18 +101,16 @@ def format_numbers(v: np.ndarray, out: np.ndarray) -> None:
     """Write finite floats as machine_round does into `out` (n, width ≥ 34) uint8 rows, zero bytes as padding."""
     n = len(v)
     a = np.abs(v)
-    intdig = _int_digits(np.floor(a).astype(np.int64))
-    dec = np.clip(MAX_SIGNIFICANT - intdig, 0, MAX_DECIMALS)
-    if n and (dec == MAX_DECIMALS).all():  # the usual case, every value below 1000: one power of ten
+    if n and a.max() < 10 ** (MAX_SIGNIFICANT - MAX_DECIMALS):  # the usual case, all below 1000: 12 decimals
         scaled = np.rint(a * 1e12).astype(np.int64)
-        ipart = scaled // 10**12
-        f12 = scaled - ipart * 10**12
+        ipart, f12 = np.divmod(scaled, 10**12)
     else:
+        intdig = _int_digits(np.floor(a).astype(np.int64))
+        dec = np.clip(MAX_SIGNIFICANT - intdig, 0, MAX_DECIMALS)
         scaled = np.rint(a * _POW10[dec]).astype(np.int64)
         ipart = scaled // _POW10[dec]
         f12 = (scaled - ipart * _POW10[dec]) * _POW10[MAX_DECIMALS - dec]
     neg = (v < 0) & (scaled != 0)
-    hi, lo = f12 // 1_000_000, f12 % 1_000_000
     # sign, integer part and the decimal point from one table (the point only when a fraction follows)
     top = int(ipart.max()) if n else 0
     if top <= 1_000_000:
@@ -136,10 +125,14 @@ def format_numbers(v: np.ndarray, out: np.ndarray) -> None:
         digits = 48 + (ipart[:, None] // _POW10[15 - j][None, :]) % 10
         out[:, 1:17] = np.where(j[None, :] >= (16 - intdig)[:, None], digits, 0)
         out[:, 17] = np.where(f12 != 0, ord("."), 0)
-    # the fraction: two 6-digit groups; the last non-zero group loses its trailing zeros
-    both = _fraction_table()
-    _put(out, wl, both, np.where(lo != 0, hi, hi + 1_000_000))
-    _put(out, wl + 6, both, lo + 1_000_000)
+    # the fraction: three 4-digit groups; the last non-zero group loses its trailing zeros, later ones vanish
+    tab = _fraction_table()
+    g1, rest = np.divmod(f12, 100_000_000)
+    g2, g3 = np.divmod(rest, 10_000)
+    _put(out, wl + 8, tab, g3 + 10_000)
+    g3 = g3 != 0
+    _put(out, wl + 4, tab, np.where(g3, g2, g2 + 10_000))
+    _put(out, wl, tab, np.where(g3 | (g2 != 0), g1, g1 + 10_000))
 
 
 def number_width(v: np.ndarray) -> int:
@@ -299,26 +292,12 @@ def _rows_only(scores: Scores, rows: np.ndarray) -> Scores:
     return dataclasses.replace(scores, rows=scores.rows.iloc[rows].reset_index(drop=True), **arrays)
 
 
-def workers() -> int:
-    """Processes that format a large csv/tsv output: 2 where the machine has several CPUs and can fork."""
-    env = os.environ.get("DTI_WORKERS")
-    if env:
-        return max(1, int(env)) if env.isdigit() else 1
-    return 2 if hasattr(os, "fork") and (os.cpu_count() or 1) > 1 else 1
-
-
 def _fd(sink) -> int | None:
     """The file descriptor under a binary stream, when there is a real one."""
     try:
         return sink.fileno()
     except (AttributeError, OSError, ValueError):
         return None
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
 
 
 def _two_writers(fd: int, starts: list[int], chunk_bytes) -> None:
@@ -336,7 +315,7 @@ def _two_writers(fd: int, starts: list[int], chunk_bytes) -> None:
                 data = chunk_bytes(starts[i])
                 if os.read(to_child_r, 1) != b"x":
                     break
-                _write_all(fd, data)
+                write_all(fd, data)
                 os.write(to_parent_w, b"x")
             else:
                 code = 0
@@ -351,7 +330,7 @@ def _two_writers(fd: int, starts: list[int], chunk_bytes) -> None:
             data = chunk_bytes(starts[i])
             if i > 0 and os.read(to_parent_r, 1) != b"x":
                 raise RuntimeError("the second writer process stopped")
-            _write_all(fd, data)
+            write_all(fd, data)
             if i + 1 < len(starts):
                 os.write(to_child_w, b"x")
         if len(starts) % 2 == 0 and os.read(to_parent_r, 1) != b"x":
