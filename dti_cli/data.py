@@ -34,8 +34,8 @@ def bundled_path() -> Path:
 class Dataset:
     """Indicator figures in long form, one row per (year, unit, indicator)."""
 
-    frame: pd.DataFrame  # year int, unit and indicator categorical, value float64 (NaN: rank only), rank float64,
-    #                      provenance str, source str
+    frame: pd.DataFrame  # year int, unit and indicator categorical, value float64 (NaN: rank only), rank float64
+    #                      (absent when the file has no ranks), provenance str, source str
     unit_kind: str  # "province" (slugs of the 63) or "unit" (anything else: districts, departments…)
     label: str  # how messages name the file
     attributes: pd.DataFrame | None = None  # year, unit and text columns (e.g. a grouping for imputation)
@@ -236,7 +236,8 @@ class _Reader:
             dtypes["year"] = "int32"  # narrower than int64: the C parser fills it faster
             df = None
             if self.path is not None:
-                df = parallel.read_split(self.path, lambda fh, first: self._read_piece(dtypes, fh, first))
+                df = parallel.read_split(self.path, lambda fh, first: self._read_piece(dtypes, fh, first),
+                                         frozenset(c for c, t in dtypes.items() if t == "category"))
             try:
                 if df is None:
                     df = self._read(dtypes)
@@ -402,18 +403,20 @@ class _Reader:
                 self._check_strings(self._read(None))  # names the empty cell
         if self.unit_col == "province":
             units = self._resolve_provinces(units)
-        n_rows = len(df)
         if self.long:
-            long = pd.DataFrame({
+            cols = {
                 "year": df["year"].to_numpy(),
                 "unit": units.array,
                 "indicator": indicators.array,
                 "value": df["value"].to_numpy(dtype="float64"),
-                "rank": df["rank"].to_numpy(dtype="float64") if "rank" in df else np.full(n_rows, np.nan),
+                "rank": df["rank"].to_numpy(dtype="float64") if "rank" in df else None,
                 "provenance": _text(df, "provenance", DEFAULT_PROVENANCE),
                 "source": _text(df, "source", ""),
-            }, copy=False)
-            order = np.arange(n_rows)
+            }
+            if cols["rank"] is None:  # no ranks in the file: no column of NaN (160 MB for 20 million rows)
+                del cols["rank"]
+            long = pd.DataFrame(cols, copy=False)
+            order = None  # rows are in file order
         else:
             wide = df[self.numeric].astype("float64")
             n, k = wide.shape
@@ -422,7 +425,6 @@ class _Reader:
                 "unit": pd.Categorical.from_codes(np.repeat(units.cat.codes.to_numpy(), k), units.cat.categories),
                 "indicator": pd.Categorical.from_codes(np.tile(np.arange(k), n), self.numeric),
                 "value": wide.to_numpy().ravel(),
-                "rank": np.full(n * k, np.nan),
                 "provenance": _constant(n * k, DEFAULT_PROVENANCE),
                 "source": _constant(n * k, ""),
             }, copy=False)
@@ -454,8 +456,9 @@ class _Reader:
                 raise DataError(f"{where(self.label, self._line_of(row), col, 'province')}: {exc}") from None
         return _map_categories(units, mapping)
 
-    def _dedupe(self, long: pd.DataFrame, order: np.ndarray) -> pd.DataFrame:
-        """Drop exact duplicate (year, unit, indicator) rows; differing duplicates are an error."""
+    def _dedupe(self, long: pd.DataFrame, order: np.ndarray | None) -> pd.DataFrame:
+        """Drop exact duplicate (year, unit, indicator) rows; differing duplicates are an error. `order`: each row's
+        data row in the file (None: the same as its place)."""
         keys = ["year", "unit", "indicator"]
         year = long["year"].to_numpy()
         ucodes, icodes = long["unit"].cat.codes.to_numpy(), long["indicator"].cat.codes.to_numpy()
@@ -472,8 +475,8 @@ class _Reader:
             dup = pd.Series(key).duplicated(keep=False).to_numpy()
         if not dup.any():
             return long
-        sub = long[dup].assign(_key=key[dup], _row=order[dup])
-        cols = ["value", "rank", "provenance", "source"]
+        sub = long[dup].assign(_key=key[dup], _row=np.flatnonzero(dup) if order is None else order[dup])
+        cols = [c for c in ("value", "rank", "provenance", "source") if c in sub]
         for _, grp in sub.groupby("_key", sort=False):
             first = grp.iloc[0]
             for _, other in grp.iloc[1:].iterrows():
@@ -524,7 +527,7 @@ def _labels(s: pd.Series) -> pd.Series:
     if s.dtype != "category":
         codes, uniques = _factorize_runs(s.to_numpy(dtype=object))
         s = pd.Series(pd.Categorical.from_codes(codes, pd.Index(uniques, dtype=object)), index=s.index)
-    return _map_categories(s, {c: str(c).strip() for c in s.cat.categories})
+    return _map_categories(s, {c: str(c).strip() or None for c in s.cat.categories})  # blank: missing
 
 
 def _encode_text(df: pd.DataFrame) -> pd.DataFrame:

@@ -205,26 +205,33 @@ def _evaluate_group(dataset: Dataset, method: Method, years: list[int], labels: 
     up = unit_pos[f["unit"].cat.codes.to_numpy()]
     c = node_pos[f["indicator"].cat.codes.to_numpy()]
     ok = (yp >= 0) & (up >= 0) & (c >= 0)
-    r = yp + up
+    # flat cell numbers (row · k + column), built in place: one index array serves every matrix below
+    cell = yp.astype(np.int64) if n * k >= 2**31 else yp
+    cell += up
+    del up
+    cell *= k
+    cell += c
+    del c
     if not ok.all():
-        r, c = r[ok], c[ok]
+        cell = cell[ok]
     pick = (lambda col: col.to_numpy()[ok]) if not ok.all() else (lambda col: col.to_numpy())
     raw = np.full((n, k), np.nan)
-    raw[r, c] = pick(f["value"])
-    ranks_in = pick(f["rank"])
+    raw.ravel()[cell] = pick(f["value"])
+    ranks_in = pick(f["rank"]) if "rank" in f else np.full(1, np.nan)
     if np.isnan(ranks_in).all():  # no published ranks: one shared read-only NaN, no (n, k) matrix
         pub_rank = np.broadcast_to(np.float64(np.nan), (n, k))
     else:
         pub_rank = np.full((n, k), np.nan)
-        pub_rank[r, c] = ranks_in
+        pub_rank.ravel()[cell] = ranks_in
     prov = np.zeros((n, k), dtype=np.int16)
-    prov[r, c] = labels.lut(f["provenance"])[pick(f["provenance"].cat.codes)]
-    src_codes = sources.lut(f["source"])[pick(f["source"].cat.codes)]
-    if not src_codes.any():
+    prov.ravel()[cell] = _codes(labels.lut(f["provenance"]), f["provenance"], pick)
+    src_codes = _codes(sources.lut(f["source"]), f["source"], pick)
+    if not np.any(src_codes):
         src = np.broadcast_to(np.int16(0), (n, k))
     else:
         src = np.zeros((n, k), dtype=np.int16)
-        src[r, c] = src_codes
+        src.ravel()[cell] = src_codes
+    del cell
     years_v = grid["year"].to_numpy()
     units_v = grid["unit"].to_numpy()
     # rows that are ranked: every province; other units only in the years they have a figure
@@ -272,6 +279,15 @@ def _evaluate_group(dataset: Dataset, method: Method, years: list[int], labels: 
                 prov=take(prov), source=take(src),
                 pub_rank=take(pub_rank), method=method, years=years)
     return part, notes, treated_df
+
+
+def _codes(lut: np.ndarray, col: pd.Series, pick):
+    """A categorical column's codes through `lut` (see _Interner.lut); one scalar when every row has the same."""
+    cats = lut[:-1]
+    codes = col.cat.codes.to_numpy()
+    if len(cats) and (cats == cats[0]).all() and not (codes < 0).any():
+        return cats[0]
+    return lut[pick(col.cat.codes)]
 
 
 def _groups(dataset: Dataset, grid: pd.DataFrame, leaves) -> dict[str, np.ndarray]:

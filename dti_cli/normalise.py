@@ -112,6 +112,10 @@ def normalise(R: np.ndarray, years: np.ndarray, leaves: list[Leaf], *,
         cols_s = slice(cols_a[0], cols_a[-1] + 1) if (np.diff(cols_a) == 1).all() else cols_a
         p = _params(leaves, cols)
         for year, rows in blocks:
+            if kind is Normalise.minmax and isinstance(rows, slice) and isinstance(cols_s, slice):
+                flat = _minmax_into(R[rows, cols_s], direction[cols_a], p["lo"], p["hi"], out[rows, cols_s])
+                _spread_notes(notes, leaves, cols_a[flat], year)
+                continue
             block = R[rows][:, cols_s]
             sub = block * direction[cols_a]
             target = p["target"] * direction[cols_a] if kind is Normalise.dist2target else None
@@ -119,15 +123,31 @@ def normalise(R: np.ndarray, years: np.ndarray, leaves: list[Leaf], *,
             res = _apply(kind, sub, block, p, direction[cols_a], target)
             if flat.any():
                 res[:, flat] = np.nan
-                for j in cols_a[flat]:
-                    when = f"in {year}" if year is not None else "over all years"
-                    notes.append(f"indicator {leaves[j].id}: no spread {when}; its normalised values are "
-                                 "missing")
+                _spread_notes(notes, leaves, cols_a[flat], year)
             if isinstance(rows, slice) and isinstance(cols_s, slice):
                 out[rows, cols_s] = res
             else:
                 out[np.ix_(np.arange(len(years))[rows], cols_a)] = res
     return out, notes
+
+
+def _minmax_into(X: np.ndarray, direction: np.ndarray, lo: np.ndarray, hi: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """n_minmax of X · direction written straight into `out` (no temporaries of X's size); returns the columns
+    without spread (their values are missing)."""
+    np.multiply(X, direction, out=out)
+    mn, mx = np.fmin.reduce(out, axis=0), np.fmax.reduce(out, axis=0)  # NaN only for an empty column
+    flat = mx == mn
+    np.subtract(out, mn, out=out)
+    np.divide(out, np.where(flat, np.nan, mx - mn), out=out)
+    np.multiply(out, hi - lo, out=out)
+    np.add(out, lo, out=out)
+    return flat
+
+
+def _spread_notes(notes: list[str], leaves: list[Leaf], flat_cols, year) -> None:
+    for j in flat_cols:
+        when = f"in {year}" if year is not None else "over all years"
+        notes.append(f"indicator {leaves[j].id}: no spread {when}; its normalised values are missing")
 
 
 def _rows(years: np.ndarray, year: int):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+from dataclasses import dataclass
 from typing import BinaryIO, TextIO
 
 import numpy as np
@@ -97,8 +98,9 @@ def _int_label_table(top: int, suffix: bytes) -> tuple[np.ndarray, np.ndarray]:
     return mat, nd + len(suffix)
 
 
-def format_numbers(v: np.ndarray, out: np.ndarray) -> None:
-    """Write finite floats as machine_round does into `out` (n, width ≥ 34) uint8 rows, zero bytes as padding."""
+def format_numbers(v: np.ndarray, out: np.ndarray) -> int:
+    """Write finite floats as machine_round does into `out` (n, number_width(v)) uint8 rows, zero bytes as padding.
+    Returns how many leading columns it wrote (the rest are left as they were)."""
     n = len(v)
     a = np.abs(v)
     if n and a.max() < 10 ** (MAX_SIGNIFICANT - MAX_DECIMALS):  # the usual case, all below 1000: 12 decimals
@@ -133,6 +135,7 @@ def format_numbers(v: np.ndarray, out: np.ndarray) -> None:
     g3 = g3 != 0
     _put(out, wl + 4, tab, np.where(g3, g2, g2 + 10_000))
     _put(out, wl, tab, np.where(g3 | (g2 != 0), g1, g1 + 10_000))
+    return wl + MAX_DECIMALS
 
 
 def number_width(v: np.ndarray) -> int:
@@ -217,8 +220,9 @@ def _write_delimited(scores: Scores, years: list[int], sep: str, out: TextIO, ch
     prefix[ok] = umat[np.repeat(unit_codes, ok.sum(axis=1)), src[ok]]
     prefix_table = (prefix, yl + ul)
     node_table = _labels_table(list(scores.nodes), sep, sep)
-    ranked = scores.rank[rows_idx]
-    top = int(np.nanmax(ranked)) if len(rows_idx) and not np.isnan(ranked).all() else 0
+    ranked = scores.rank if len(rows_idx) == len(scores.rank) else scores.rank[rows_idx]
+    best = np.fmax.reduce(ranked, axis=None) if ranked.size else np.nan  # NaN only when nothing is ranked
+    top = 0 if np.isnan(best) else int(best)
     rmat, rlen = _int_label_table(top, sep.encode())
     rank_table = (np.concatenate([rmat, np.zeros((1, rmat.shape[1]), np.uint8)]), np.r_[rlen, 0])
     no_rank = top + 1
@@ -231,38 +235,18 @@ def _write_delimited(scores: Scores, years: list[int], sep: str, out: TextIO, ch
     tables = [prefix_table[0], node_table[0], rank_table[0], suffix_table[0]]
     width = sum(t.shape[1] for t in tables) + 1
     rows_per_chunk = max(1, chunk // max(k, 1))
+    tail = None
+    if len(rank_table[0]) * len(pairs) <= 1 << 20:  # "<sep>rank<sep>provenance<sep>source\n": one lookup
+        r, p = rank_table[0], suffix_table[0]
+        tail = np.concatenate([np.full((len(r), len(p), 1), ord(sep), np.uint8),
+                               np.broadcast_to(r[:, None, :], (len(r), len(p), r.shape[1])),
+                               np.broadcast_to(p[None, :, :], (len(r), len(p), p.shape[1]))], axis=2)
+        tail = tail.reshape(len(r) * len(p), -1)
+    tabs = _Tables(prefix_table[0], node_table[0], rank_table[0], suffix_table[0], tail, no_rank, n_src, len(pairs),
+                   width, sep)
 
-    def chunk_bytes(start: int) -> bytes:
-        rows = rows_idx[start:start + rows_per_chunk]
-        value = scores.value[rows].ravel()
-        rank = scores.rank[rows].ravel()
-        cell = ~np.isnan(value) | ~np.isnan(rank)
-        if not cell.any():
-            return b""
-        pick = (lambda a: a) if cell.all() else (lambda a: a[cell])
-        value, rank = pick(value), pick(rank)
-        if not (np.abs(value[~np.isnan(value)]) < 1e15).all():  # huge figures: the row-by-row route
-            return _slow_chunk(scores, rows, sep)
-        n = len(value)
-        has_v = ~np.isnan(value)
-        nw = number_width(value)
-        mat = np.zeros((n, width + nw), dtype=np.uint8)
-        at = 0
-        _put(mat, at, prefix_table[0], pick(np.repeat(np.arange(start, start + len(rows)), k)))
-        at += prefix_table[0].shape[1]
-        _put(mat, at, node_table[0], pick(np.tile(np.arange(k), len(rows))))
-        at += node_table[0].shape[1]
-        format_numbers(np.where(has_v, value, 0.0), mat[:, at:at + nw])
-        if not has_v.all():
-            mat[~has_v, at:at + nw] = 0
-        at += nw
-        mat[:, at] = ord(sep)
-        at += 1
-        _put(mat, at, rank_table[0], np.where(np.isnan(rank), no_rank, rank).astype(np.int64))
-        at += rank_table[0].shape[1]
-        pair = pick(scores.prov[rows].ravel()).astype(np.int64) * n_src + pick(scores.source[rows].ravel())
-        _put(mat, at, suffix_table[0], pair)
-        return mat[mat != 0].tobytes()
+    def chunk_bytes(start: int):
+        return _chunk_bytes(scores, tabs, rows_idx[start:start + rows_per_chunk], start)
 
     starts = list(range(0, len(rows_idx), rows_per_chunk))
     fd = _fd(sink)
@@ -273,6 +257,61 @@ def _write_delimited(scores: Scores, years: list[int], sep: str, out: TextIO, ch
         for start in starts:
             sink.write(chunk_bytes(start))
     sink.flush()
+
+
+@dataclass
+class _Tables:
+    """The byte tables one csv/tsv output is assembled from (see _write_delimited)."""
+
+    prefix: np.ndarray  # "year<sep>unit<sep>" per selected row
+    node: np.ndarray  # "node<sep>" per node
+    rank: np.ndarray  # "rank<sep>" per rank, row no_rank: just the separator
+    suffix: np.ndarray  # "provenance<sep>source\n" per (provenance, source) pair
+    tail: np.ndarray | None  # "<sep>" + rank + suffix per (rank, pair), when small enough
+    no_rank: int
+    n_src: int
+    n_pairs: int
+    width: int  # bytes of all tables' rows and one separator, before the number
+    sep: str
+
+
+def _chunk_bytes(scores: Scores, t: _Tables, rows: np.ndarray, start: int):
+    """The lines of these grid rows as bytes (a uint8 array; start: the first row's place among the selected)."""
+    k = len(scores.nodes)
+    value = scores.value[rows].ravel()
+    rank = scores.rank[rows].ravel()
+    cell = ~np.isnan(value) | ~np.isnan(rank)
+    if not cell.any():
+        return b""
+    pick = (lambda a: a) if cell.all() else (lambda a: a[cell])
+    value, rank = pick(value), pick(rank)
+    if not (np.abs(value[~np.isnan(value)]) < 1e15).all():  # huge figures: the row-by-row route
+        return _slow_chunk(scores, rows, t.sep)
+    n = len(value)
+    has_v = ~np.isnan(value)
+    nw = number_width(value)
+    mat = np.empty((n, t.width + nw), dtype=np.uint8)  # every byte is written below
+    at = 0
+    _put(mat, at, t.prefix, pick(np.repeat(np.arange(start, start + len(rows)), k)))
+    at += t.prefix.shape[1]
+    _put(mat, at, t.node, pick(np.tile(np.arange(k), len(rows))))
+    at += t.node.shape[1]
+    used = format_numbers(value if has_v.all() else np.where(has_v, value, 0.0), mat[:, at:at + nw])
+    mat[:, at + used:at + nw] = 0
+    if not has_v.all():
+        mat[~has_v, at:at + nw] = 0
+    at += nw
+    rank = np.where(np.isnan(rank), t.no_rank, rank).astype(np.int64)
+    pair = pick(scores.prov[rows].ravel()).astype(np.int64) * t.n_src + pick(scores.source[rows].ravel())
+    if t.tail is not None:
+        _put(mat, at, t.tail, rank * t.n_pairs + pair)
+        return mat[mat != 0]
+    mat[:, at] = ord(t.sep)
+    at += 1
+    _put(mat, at, t.rank, rank)
+    at += t.rank.shape[1]
+    _put(mat, at, t.suffix, pair)
+    return mat[mat != 0]
 
 
 def _slow_chunk(scores: Scores, rows: np.ndarray, sep: str) -> bytes:
@@ -371,8 +410,8 @@ def _binary(out: TextIO) -> BinaryIO:
         return buf
 
     class _Text:
-        def write(self, b: bytes) -> None:
-            out.write(b.decode("utf-8"))
+        def write(self, b) -> None:
+            out.write(bytes(b).decode("utf-8"))
 
         def flush(self) -> None:
             out.flush()

@@ -85,9 +85,11 @@ class _Range(io.RawIOBase):
         return n
 
 
-def read_split(path: Path, read_part: Callable[[io.RawIOBase, bool], pd.DataFrame]) -> pd.DataFrame | None:
+def read_split(path: Path, read_part: Callable[[io.RawIOBase, bool], pd.DataFrame],
+               sorted_columns: frozenset = frozenset()) -> pd.DataFrame | None:
     """Parse `path` in two processes: read_part(file, has_header) parses a piece into numeric and categorical
-    columns. The two pieces joined in file order, or None when the split does not apply or fails."""
+    columns (those in `sorted_columns` with sorted categories, as the parser makes them; the others in the order
+    first seen). The two pieces joined in file order, or None when the split does not apply or fails."""
     if workers() < 2:
         return None
     try:
@@ -117,7 +119,7 @@ def read_split(path: Path, read_part: Callable[[io.RawIOBase, bool], pd.DataFram
                     first = read_part(_Range(mm, 0, cut), True)
                 except Exception:  # noqa: BLE001 - the one-process read reports it exactly
                     return None
-                return _join(first, pipe)
+                return _join(first, pipe, sorted_columns)
         finally:
             try:
                 os.kill(pid, signal.SIGKILL)
@@ -188,7 +190,7 @@ def _read_exact(pipe: io.FileIO, buf) -> bool:
     return True
 
 
-def _join(first: pd.DataFrame, pipe: io.FileIO) -> pd.DataFrame | None:
+def _join(first: pd.DataFrame, pipe: io.FileIO, sorted_columns: frozenset) -> pd.DataFrame | None:
     status = pipe.read(1)
     if status != b"K":
         return None
@@ -219,20 +221,25 @@ def _join(first: pd.DataFrame, pipe: io.FileIO) -> pd.DataFrame | None:
             codes2 = np.empty(n2, dtype=dtype)
             if n2 and not _read_exact(pipe, codes2):
                 return None
-            out[name] = _join_categorical(col.array, codes2, cats)
+            out[name] = _join_categorical(col.array, codes2, cats, name in sorted_columns)
     return pd.DataFrame(out, copy=False)
 
 
-def _join_categorical(first: pd.Categorical, codes2: np.ndarray, cats2: list) -> pd.Categorical:
-    """The codes of both pieces over the union of their categories (first piece's first)."""
+def _join_categorical(first: pd.Categorical, codes2: np.ndarray, cats2: list, sort: bool) -> pd.Categorical:
+    """The codes of both pieces over the union of their categories, ordered as one read of the whole file would
+    order them: sorted (`sort`), or first seen first."""
     cats1 = first.categories
     if list(cats1) == cats2:
         cats, lut = cats1, None
     else:
-        known = pd.Index(cats1)
-        extra = [c for c in cats2 if c not in known] if len(known) else list(cats2)
-        cats = known.append(pd.Index(extra, dtype=known.dtype if len(known) else None))
-        lut = np.r_[pd.Index(cats).get_indexer(cats2), -1]
+        union = list(cats1) + [c for c in cats2 if c not in set(cats1)]
+        if sort:
+            union.sort()
+        cats = pd.Index(union, dtype=cats1.dtype)
+        lut = np.r_[cats.get_indexer(pd.Index(cats2, dtype=cats1.dtype)), -1]
+        if union[:len(cats1)] != list(cats1):  # sorting moved the first piece's labels too
+            lut1 = np.r_[cats.get_indexer(cats1), -1]
+            first = pd.Categorical.from_codes(lut1[first.codes], cats, validate=False)
     dtype = np.int16 if len(cats) < 2**15 else np.int32
     codes = np.empty(len(first) + len(codes2), dtype=dtype)
     codes[:len(first)] = first.codes

@@ -46,6 +46,14 @@ def test_non_numeric_cell_names_line_and_column(run, write):
     one_line_error(run("rank", "--data", path), 1, "bad.csv, line 4, column 4 (value)", "'zero' is not a number")
 
 
+@pytest.mark.parametrize("decimal", [".", ","])
+def test_a_blank_indicator_cell_is_empty_whatever_the_number_format(run, write, decimal):
+    # spaces only: not an indicator named "" (the default format once took it for one)
+    path = write("blank.csv", "year;unit;indicator;value\n2022;a;x;1\n2022;b; ;2\n")
+    one_line_error(run("scores", "--data", path, "--decimal", decimal), 1,
+                   "blank.csv, line 3, column 3 (indicator): is empty")
+
+
 def test_decimal_comma_is_not_guessed(run, write):
     path = write("vn.csv", "year;province;indicator;value\n2022;quang-ninh;dti;0,7024\n")
     one_line_error(run("rank", "--data", path), 1, "vn.csv, line 2, column 4 (value)", "--decimal ,")
