@@ -232,7 +232,8 @@ def _join_categorical(first: pd.Categorical, codes2: np.ndarray, cats2: list, so
     if list(cats1) == cats2:
         cats, lut = cats1, None
     else:
-        union = list(cats1) + [c for c in cats2 if c not in set(cats1)]
+        known = set(cats1)
+        union = list(cats1) + [c for c in cats2 if c not in known]
         if sort:
             union.sort()
         cats = pd.Index(union, dtype=cats1.dtype)
