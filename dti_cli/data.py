@@ -236,8 +236,11 @@ class _Reader:
             dtypes["year"] = "int32"  # narrower than int64: the C parser fills it faster
             df = None
             if self.path is not None:
-                df = parallel.read_split(self.path, lambda fh, first: self._read_piece(dtypes, fh, first),
-                                         frozenset(c for c, t in dtypes.items() if t == "category"))
+                # in pieces the parser codes the units itself faster than it makes strings of them (it is the
+                # other way round for a whole large file); both give sorted categories
+                piece = {**dtypes, self.unit_col: "category"}
+                df = parallel.read_split(self.path, lambda fh, first: self._read_piece(piece, fh, first),
+                                         frozenset(c for c, t in piece.items() if t == "category"))
             try:
                 if df is None:
                     df = self._read(dtypes)
@@ -524,9 +527,15 @@ def _text(df: pd.DataFrame, col: str, default: str):
 
 def _labels(s: pd.Series) -> pd.Series:
     """Text cells without surrounding spaces, as a categorical (cheap for millions of repeated labels)."""
-    if s.dtype != "category":
+    if s.dtype != "category":  # sorted categories, as the parser makes them for a "category" column
         codes, uniques = _factorize_runs(s.to_numpy(dtype=object))
-        s = pd.Series(pd.Categorical.from_codes(codes, pd.Index(uniques, dtype=object)), index=s.index)
+        order = np.argsort(np.asarray(uniques, dtype=object), kind="stable")
+        if (order != np.arange(len(order))).any():
+            lut = np.empty(len(order) + 1, dtype=np.int32)
+            lut[order] = np.arange(len(order))
+            lut[-1] = -1
+            codes = lut[codes].astype(codes.dtype)
+        s = pd.Series(pd.Categorical.from_codes(codes, pd.Index(uniques[order]), validate=False), index=s.index)
     return _map_categories(s, {c: str(c).strip() or None for c in s.cat.categories})  # blank: missing
 
 

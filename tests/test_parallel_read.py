@@ -264,13 +264,14 @@ def test_same_labels_in_both_halves_are_exactly_equal(reads, tmp_path):
 # ---- the two differences, each alone
 
 
-def test_joined_unit_categories_keep_object_dtype(reads, tmp_path):
+def test_joined_unit_categories_have_the_dtype_and_order_of_one_read(reads, tmp_path):
     path = write_lines(tmp_path, ["year,unit,indicator,value", "2020,a,x,1", "2020,b,x,2", "2021,b,x,3",
                                   "2021,a,x,4"])
     two, one, split = reads.both(path)
     assert split
-    assert one.frame["unit"].cat.categories.dtype == object
+    assert one.frame["unit"].cat.categories.tolist() == ["a", "b"]
     assert two.frame["unit"].cat.categories.dtype == one.frame["unit"].cat.categories.dtype
+    assert two.frame["unit"].cat.categories.tolist() == ["a", "b"]
 
 
 def test_joined_categories_keep_the_sorted_order(reads, tmp_path):
