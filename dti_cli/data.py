@@ -8,6 +8,7 @@ import re
 import sys
 import warnings
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -41,15 +42,16 @@ class Dataset:
     attributes: pd.DataFrame | None = None  # year, unit and text columns (e.g. a grouping for imputation)
     boundaries: int | None = None  # provinces: None, the 63 of 2008–June 2025; 2025, the 34 from July 2025
 
-    @property
+    # computed once (a pass over millions of rows each); the frame is not changed after loading
+    @cached_property
     def years(self) -> list[int]:
         return sorted(int(y) for y in self.frame["year"].unique())
 
-    @property
+    @cached_property
     def indicators(self) -> list[str]:
         return sorted(self.frame["indicator"].unique().tolist())
 
-    @property
+    @cached_property
     def units(self) -> list[str]:
         return sorted(self.frame["unit"].unique().tolist())
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -15,6 +14,7 @@ from dti_cli.errors import UsageError
 from dti_cli.impute import impute
 from dti_cli.method import Method
 from dti_cli.normalise import normalise
+from dti_cli.parallel import thread_map
 from dti_cli.treat import treat
 
 COMPUTED = "computed"
@@ -259,13 +259,12 @@ def _evaluate_group(dataset: Dataset, method: Method, years: list[int], labels: 
     # provenance of computed and imputed cells
     is_comp = np.isnan(raw) & ~np.isnan(shown)
     prov[is_comp] = labels.code(COMPUTED)
-    for j, lf in enumerate(leaves):
-        if imputed[:, j].any():
-            prov[imputed[:, j], j] = labels.code(f"imputed:{lf.impute.value}")
-        if treated_mask[:, j].any():
-            for code in np.unique(prov[treated_mask[:, j], j]):
-                m = treated_mask[:, j] & (prov[:, j] == code)
-                prov[m, j] = labels.code(f"{labels.items[code]}+{lf.treat.value}")
+    for j in np.flatnonzero(imputed.any(axis=0)):
+        prov[imputed[:, j], j] = labels.code(f"imputed:{leaves[j].impute.value}")
+    for j in np.flatnonzero(treated_mask.any(axis=0)):  # after imputation: "imputed:mean+winsorise"
+        for code in np.unique(prov[treated_mask[:, j], j]):
+            m = treated_mask[:, j] & (prov[:, j] == code)
+            prov[m, j] = labels.code(f"{labels.items[code]}+{leaves[j].treat.value}")
     tr = np.argwhere(treated_mask)
     treated_df = pd.DataFrame({
         "year": years_v[tr[:, 0]], "unit": units_v[tr[:, 0]], "indicator": [nodes[j] for j in tr[:, 1]],
@@ -352,14 +351,7 @@ def _final_ranks(value: np.ndarray, pub_rank: np.ndarray, years_v: np.ndarray, y
 
     for y in years:
         universe[y] = int(np.count_nonzero(years_v == y))
-    if len(years) > 1 and value.size >= 1_000_000 and (os.cpu_count() or 1) > 1:
-        from concurrent.futures import ThreadPoolExecutor
-
-        with ThreadPoolExecutor(2) as pool:
-            list(pool.map(one, years))
-    else:
-        for y in years:
-            one(y)
+    thread_map(one, years, value.size)
     return rank, from_scores, universe
 
 

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from dti_cli.method import Leaf, Normalise, Scope
+from dti_cli.parallel import thread_map
 
 
 def _nanstat(fn, X: np.ndarray) -> np.ndarray:
@@ -111,11 +112,16 @@ def normalise(R: np.ndarray, years: np.ndarray, leaves: list[Leaf], *,
             (int(y), _rows(years, y)) for y in year_values]
         cols_s = slice(cols_a[0], cols_a[-1] + 1) if (np.diff(cols_a) == 1).all() else cols_a
         p = _params(leaves, cols)
-        for year, rows in blocks:
-            if kind is Normalise.minmax and isinstance(rows, slice) and isinstance(cols_s, slice):
-                flat = _minmax_into(R[rows, cols_s], direction[cols_a], p["lo"], p["hi"], out[rows, cols_s])
+        if kind is Normalise.minmax and isinstance(cols_s, slice) and all(isinstance(r, slice) for _, r in blocks):
+            # in place, one block (year) per thread: numpy releases the GIL for this arithmetic
+            def one(block, cols_s=cols_s, cols_a=cols_a, p=p):
+                rows = block[1]
+                return _minmax_into(R[rows, cols_s], direction[cols_a], p["lo"], p["hi"], out[rows, cols_s])
+
+            for (year, _), flat in zip(blocks, thread_map(one, blocks, R[:, cols_s].size)):
                 _spread_notes(notes, leaves, cols_a[flat], year)
-                continue
+            continue
+        for year, rows in blocks:
             block = R[rows][:, cols_s]
             sub = block * direction[cols_a]
             target = p["target"] * direction[cols_a] if kind is Normalise.dist2target else None

@@ -60,6 +60,17 @@ def keep_freed_memory() -> None:
 _TUNED = False
 
 
+def thread_map(fn, items: list, size: int) -> list:
+    """fn over items, in two threads when there are several and `size` (cells) is large: for numpy work, which
+    releases the GIL. Results in the order of items."""
+    if len(items) > 1 and size >= 1_000_000 and (os.cpu_count() or 1) > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(2) as pool:
+            return list(pool.map(fn, items))
+    return [fn(x) for x in items]
+
+
 def write_all(fd: int, data) -> None:
     view = memoryview(data).cast("B")
     while view:
