@@ -67,8 +67,10 @@ def main() -> None:
     out_lines = subprocess.run(dti_cmd, capture_output=True, check=True).stdout.count(b"\n") - 1
     b = statistics.median(t for t, _ in base)
     d = statistics.median(t for t, _ in dti)
-    print(f"pandas.read_csv     {b:7.2f} s   peak {max(m for _, m in base):7,.0f} MB")
-    print(f"dti scores (tsv)    {d:7.2f} s   peak {max(m for _, m in dti):7,.0f} MB   ({out_lines:,} output rows)")
+    runs = lambda xs: " ".join(f"{t:.2f}" for t, _ in xs)  # noqa: E731
+    print(f"pandas.read_csv     {b:7.2f} s   peak {max(m for _, m in base):7,.0f} MB   (runs: {runs(base)})")
+    print(f"dti scores (tsv)    {d:7.2f} s   peak {max(m for _, m in dti):7,.0f} MB   (runs: {runs(dti)}; "
+          f"{out_lines:,} output rows)")
     print(f"ratio               {d / b:7.2f}   (target <= 2; median of {args.runs} interleaved runs, "
           f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]})")
 

@@ -178,8 +178,9 @@ def _grid_units(dataset: Dataset, years: list[int], year_rows: np.ndarray | None
     f = dataset.frame
     codes = f["unit"].cat.codes.to_numpy()
     cats = f["unit"].cat.categories
-    used = np.bincount(codes if year_rows is None else codes[year_rows], minlength=len(cats)) > 0
-    return sorted(cats[used].tolist())
+    used = np.zeros(len(cats) + 1, dtype=bool)  # the last place takes code -1 (none)
+    used[codes if year_rows is None else codes[year_rows]] = True
+    return sorted(cats[used[:-1]].tolist())
 
 
 def _evaluate_group(dataset: Dataset, method: Method, years: list[int], labels: _Interner, sources: _Interner):
@@ -200,11 +201,20 @@ def _evaluate_group(dataset: Dataset, method: Method, years: list[int], labels: 
     span = max(years) - min(years) + 1
     year_pos = np.full(max(span, hi_y - min(years) + 1, 1), -1, dtype=small)
     year_pos[np.array(years) - min(years)] = np.arange(len(years)) * len(units)
-    yp = year_pos[np.clip(yrs - min(years), 0, len(year_pos) - 1)] if every_year else np.where(
-        year_rows, year_pos[np.clip(yrs - min(years), 0, len(year_pos) - 1)], -1)
+    at = (yrs - min(years)).astype(small, copy=False)  # few full-length temporaries: millions of rows
+    np.clip(at, 0, len(year_pos) - 1, out=at)
+    yp = year_pos[at]
+    del at
+    if not every_year:
+        yp[~year_rows] = -1
     up = unit_pos[f["unit"].cat.codes.to_numpy()]
     c = node_pos[f["indicator"].cat.codes.to_numpy()]
-    ok = (yp >= 0) & (up >= 0) & (c >= 0)
+    # rows outside the grid: other years, or indicators the method does not use (-1 in a lookup)
+    ok = None
+    if not every_year or (unit_pos < 0).any() or (node_pos < 0).any():
+        ok = (yp >= 0) & (up >= 0) & (c >= 0)
+        if ok.all():
+            ok = None
     # flat cell numbers (row · k + column), built in place: one index array serves every matrix below
     cell = yp.astype(np.int64) if n * k >= 2**31 else yp
     cell += up
@@ -212,9 +222,9 @@ def _evaluate_group(dataset: Dataset, method: Method, years: list[int], labels: 
     cell *= k
     cell += c
     del c
-    if not ok.all():
+    if ok is not None:
         cell = cell[ok]
-    pick = (lambda col: col.to_numpy()[ok]) if not ok.all() else (lambda col: col.to_numpy())
+    pick = (lambda col: col.to_numpy()) if ok is None else (lambda col: col.to_numpy()[ok])
     raw = np.full((n, k), np.nan)
     raw.ravel()[cell] = pick(f["value"])
     ranks_in = pick(f["rank"]) if "rank" in f else np.full(1, np.nan)
