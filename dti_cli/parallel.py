@@ -130,7 +130,10 @@ def read_split(path: Path, read_part: Callable[[io.RawIOBase, bool], pd.DataFram
                     first = read_part(_Range(mm, 0, cut), True)
                 except Exception:  # noqa: BLE001 - the one-process read reports it exactly
                     return None
-                return _join(first, pipe, sorted_columns)
+                # room for both pieces, filled with this one while the child is still at work (the untouched
+                # rest of an over-estimate costs no memory)
+                rows = int(len(first) * (size - header_end) / max(cut - header_end, 1) * 1.1) + 1024
+                return _join(_Layout(first, rows), pipe, sorted_columns)
         finally:
             try:
                 os.kill(pid, signal.SIGKILL)
@@ -201,7 +204,38 @@ def _read_exact(pipe: io.FileIO, buf) -> bool:
     return True
 
 
-def _join(first: pd.DataFrame, pipe: io.FileIO, sorted_columns: frozenset) -> pd.DataFrame | None:
+class _Layout:
+    """The first piece's columns copied to the front of arrays long enough for both pieces."""
+
+    def __init__(self, first: pd.DataFrame, rows: int):
+        self.n1 = len(first)
+        self.columns = list(first.columns)
+        self.arrays: dict[str, np.ndarray] = {}
+        self.categories: dict[str, pd.Index] = {}
+        for name in self.columns:
+            col = first[name]
+            if isinstance(col.dtype, pd.CategoricalDtype):
+                self.categories[name] = col.cat.categories
+                values = col.cat.codes.to_numpy()
+                dtype = np.int16 if len(col.cat.categories) < 2**14 else np.int32
+            else:
+                values = col.to_numpy()
+                dtype = values.dtype
+            self.arrays[name] = np.empty(max(rows, self.n1), dtype=dtype)
+            self.arrays[name][:self.n1] = values
+
+    def room(self, name: str, n2: int, dtype) -> np.ndarray:
+        """The column's array with space for n2 more rows of `dtype` (grown or widened when the estimate fell
+        short)."""
+        a = self.arrays[name]
+        if len(a) < self.n1 + n2 or np.dtype(dtype).itemsize > a.dtype.itemsize:
+            wider = np.empty(self.n1 + n2, dtype=np.promote_types(a.dtype, dtype))
+            wider[:self.n1] = a[:self.n1]
+            self.arrays[name] = a = wider
+        return a
+
+
+def _join(first: _Layout, pipe: io.FileIO, sorted_columns: frozenset) -> pd.DataFrame | None:
     status = pipe.read(1)
     if status != b"K":
         return None
@@ -212,34 +246,32 @@ def _join(first: pd.DataFrame, pipe: io.FileIO, sorted_columns: frozenset) -> pd
     if not _read_exact(pipe, blob):
         return None
     meta = pickle.loads(blob)
-    if [m[0] for m in meta] != list(first.columns):
+    if [m[0] for m in meta] != first.columns:
         return None
-    n1 = len(first)
+    n1 = first.n1
     out = {}
     for name, kind, dtype, n2, cats in meta:
-        col = first[name]
+        if (kind == "cat") != (name in first.categories):
+            return None
         if kind == "arr":
-            if col.dtype != np.dtype(dtype):
+            if first.arrays[name].dtype != np.dtype(dtype):
                 return None
-            full = np.empty(n1 + n2, dtype=dtype)
-            full[:n1] = col.to_numpy()
-            if n2 and not _read_exact(pipe, full[n1:]):
+            full = first.room(name, n2, dtype)
+            if n2 and not _read_exact(pipe, full[n1:n1 + n2]):
                 return None
-            out[name] = full
+            out[name] = full[:n1 + n2]
         else:
-            if not isinstance(col.dtype, pd.CategoricalDtype):
-                return None
             codes2 = np.empty(n2, dtype=dtype)
             if n2 and not _read_exact(pipe, codes2):
                 return None
-            out[name] = _join_categorical(col.array, codes2, cats, name in sorted_columns)
+            out[name] = _join_categorical(first, name, codes2, cats, name in sorted_columns)
     return pd.DataFrame(out, copy=False)
 
 
-def _join_categorical(first: pd.Categorical, codes2: np.ndarray, cats2: list, sort: bool) -> pd.Categorical:
+def _join_categorical(first: _Layout, name: str, codes2: np.ndarray, cats2: list, sort: bool) -> pd.Categorical:
     """The codes of both pieces over the union of their categories, ordered as one read of the whole file would
     order them: sorted (`sort`), or first seen first."""
-    cats1 = first.categories
+    cats1, n1 = first.categories[name], first.n1
     if list(cats1) == cats2:
         cats, lut = cats1, None
     else:
@@ -249,11 +281,9 @@ def _join_categorical(first: pd.Categorical, codes2: np.ndarray, cats2: list, so
             union.sort()
         cats = pd.Index(union, dtype=cats1.dtype)
         lut = np.r_[cats.get_indexer(pd.Index(cats2, dtype=cats1.dtype)), -1]
-        if union[:len(cats1)] != list(cats1):  # sorting moved the first piece's labels too
-            lut1 = np.r_[cats.get_indexer(cats1), -1]
-            first = pd.Categorical.from_codes(lut1[first.codes], cats, validate=False)
-    dtype = np.int16 if len(cats) < 2**15 else np.int32
-    codes = np.empty(len(first) + len(codes2), dtype=dtype)
-    codes[:len(first)] = first.codes
-    codes[len(first):] = codes2 if lut is None else lut[codes2]
-    return pd.Categorical.from_codes(codes, cats, validate=False)
+    codes = first.room(name, len(codes2), np.int16 if len(cats) < 2**15 else np.int32)
+    if lut is not None and union[:len(cats1)] != list(cats1):  # sorting moved the first piece's labels too
+        lut1 = np.r_[cats.get_indexer(cats1), -1]
+        codes[:n1] = lut1[codes[:n1]]
+    codes[n1:n1 + len(codes2)] = codes2 if lut is None else lut[codes2]
+    return pd.Categorical.from_codes(codes[:n1 + len(codes2)], cats, validate=False)

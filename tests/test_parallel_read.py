@@ -285,6 +285,32 @@ def test_joined_categories_keep_the_sorted_order(reads, tmp_path):
     assert two.frame["indicator"].cat.categories.tolist() == ["a", "b", "c"]
 
 
+def test_a_second_half_with_far_more_rows_than_estimated(reads, tmp_path):
+    # the parent sizes the joined arrays from its own rows per byte; short lines after long ones overflow that
+    first = [f"2020,{'u' * 200}{i},x,{i}" for i in range(2000)]
+    second = [f"2021,v{i},y{i % 3},{i}" for i in range(30_000)]
+    path = write_lines(tmp_path, ["year,unit,indicator,value", *first, *second])
+    raw = path.read_bytes()
+    tail = raw[cut_of(raw):]
+    assert b"uuu" not in tail and tail.count(b"\n") > 2 * (2000 * 1.1) + 1024  # past the estimate
+    two, one, split = reads.both(path)
+    assert split
+    assert_same(two, one)
+
+
+def test_units_past_the_narrow_codes(reads, tmp_path):
+    # about 11,000 units in the first half (int16 codes), 35,000 more in the second: the joined codes widen
+    first = [f"2020,a{i:05d},{'x' * 48},{i}" for i in range(10_000)]
+    second = [f"2020,b{i:05d},y,{i}" for i in range(36_000)]
+    path = write_lines(tmp_path, ["year,unit,indicator,value", *first, *second])
+    raw = path.read_bytes()
+    assert b"x,9999\n" in raw[:cut_of(raw)] and b"xxx" not in raw[cut_of(raw):]
+    two, one, split = reads.both(path)
+    assert split
+    assert len(two.frame["unit"].cat.categories) == 46_000
+    assert_same(two, one)
+
+
 # ---- errors: the same message, naming the same line
 
 
