@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import BinaryIO, TextIO
 
 import numpy as np
@@ -98,13 +98,27 @@ def _int_label_table(top: int, suffix: bytes) -> tuple[np.ndarray, np.ndarray]:
     return mat, nd + len(suffix)
 
 
-def format_numbers(v: np.ndarray, out: np.ndarray) -> int:
-    """Write finite floats as machine_round does into `out` (n, number_width(v)) uint8 rows, zero bytes as padding.
-    Returns how many leading columns it wrote (the rest are left as they were)."""
+@dataclass
+class _Number:
+    """A block of finite floats as machine_round writes them: a lead (sign, integer digits, point) and 12 decimals
+    in three 4-digit groups, each a row of a small table (zero bytes as padding)."""
+
+    lead: np.ndarray  # (n, wl) the lead bytes themselves, or None when lead_tab/lead_code give them
+    lead_tab: np.ndarray | None
+    lead_code: np.ndarray | None
+    groups: tuple[np.ndarray, np.ndarray, np.ndarray]  # row numbers in _fraction_table()
+
+    @property
+    def lead_width(self) -> int:
+        return self.lead_tab.shape[1] if self.lead_tab is not None else self.lead.shape[1]
+
+
+def number_parts(v: np.ndarray) -> _Number:
     n = len(v)
     a = np.abs(v)
     if n and a.max() < 10 ** (MAX_SIGNIFICANT - MAX_DECIMALS):  # the usual case, all below 1000: 12 decimals
-        scaled = np.rint(a * 1e12).astype(np.int64)
+        np.multiply(a, 1e12, out=a)
+        scaled = np.rint(a, out=a).astype(np.int64)
         ipart, f12 = np.divmod(scaled, 10**12)
     else:
         intdig = _int_digits(np.floor(a).astype(np.int64))
@@ -112,29 +126,46 @@ def format_numbers(v: np.ndarray, out: np.ndarray) -> int:
         scaled = np.rint(a * _POW10[dec]).astype(np.int64)
         ipart = scaled // _POW10[dec]
         f12 = (scaled - ipart * _POW10[dec]) * _POW10[MAX_DECIMALS - dec]
-    neg = (v < 0) & (scaled != 0)
-    # sign, integer part and the decimal point from one table (the point only when a fraction follows)
-    top = int(ipart.max()) if n else 0
-    if top <= 1_000_000:
-        lead_tab = _lead_table(top)
-        wl = lead_tab.shape[1]
-        _put(out, 0, lead_tab, (ipart * 2 + neg) * 2 + (f12 != 0))
-    else:  # very large integer parts: digit by digit (leading zeros blank)
-        intdig = _int_digits(ipart)
-        wl = 18
-        out[:, 0] = np.where(neg, ord("-"), 0)
-        j = np.arange(16)
-        digits = 48 + (ipart[:, None] // _POW10[15 - j][None, :]) % 10
-        out[:, 1:17] = np.where(j[None, :] >= (16 - intdig)[:, None], digits, 0)
-        out[:, 17] = np.where(f12 != 0, ord("."), 0)
     # the fraction: three 4-digit groups; the last non-zero group loses its trailing zeros, later ones vanish
-    tab = _fraction_table()
     g1, rest = np.divmod(f12, 100_000_000)
     g2, g3 = np.divmod(rest, 10_000)
-    _put(out, wl + 8, tab, g3 + 10_000)
-    g3 = g3 != 0
-    _put(out, wl + 4, tab, np.where(g3, g2, g2 + 10_000))
-    _put(out, wl, tab, np.where(g3 | (g2 != 0), g1, g1 + 10_000))
+    nz3 = g3 != 0
+    groups = (np.where(nz3 | (g2 != 0), g1, g1 + 10_000), np.where(nz3, g2, g2 + 10_000), g3 + 10_000)
+    # sign, integer part and the decimal point from one table (the point only when a fraction follows)
+    code = ipart * 4
+    if n and v.min() < 0:
+        code += ((v < 0) & (scaled != 0)) * 2
+    code += f12 != 0
+    top = int(ipart.max()) if n else 0
+    if top <= 1_000_000:
+        return _Number(None, _lead_table(top), code, groups)
+    neg = (code // 2) % 2 == 1  # very large integer parts: digit by digit (leading zeros blank)
+    intdig = _int_digits(ipart)
+    lead = np.zeros((n, 18), dtype=np.uint8)
+    lead[:, 0] = np.where(neg, ord("-"), 0)
+    j = np.arange(16)
+    digits = 48 + (ipart[:, None] // _POW10[15 - j][None, :]) % 10
+    lead[:, 1:17] = np.where(j[None, :] >= (16 - intdig)[:, None], digits, 0)
+    lead[:, 17] = np.where(f12 != 0, ord("."), 0)
+    return _Number(lead, None, None, groups)
+
+
+def _put_fraction(out: np.ndarray, at: int, num: _Number) -> None:
+    tab = _fraction_table()
+    for i, g in enumerate(num.groups):
+        _put(out, at + 4 * i, tab, g)
+
+
+def format_numbers(v: np.ndarray, out: np.ndarray) -> int:
+    """Write finite floats as machine_round does into `out` (n, number_width(v)) uint8 rows, zero bytes as padding.
+    Returns how many leading columns it wrote (the rest are left as they were)."""
+    num = number_parts(v)
+    wl = num.lead_width
+    if num.lead is None:
+        _put(out, 0, num.lead_tab, num.lead_code)
+    else:
+        out[:, :wl] = num.lead
+    _put_fraction(out, wl, num)
     return wl + MAX_DECIMALS
 
 
@@ -273,6 +304,16 @@ class _Tables:
     n_pairs: int
     width: int  # bytes of all tables' rows and one separator, before the number
     sep: str
+    _node_lead: dict = field(default_factory=dict)
+
+    def node_lead(self, lead_tab: np.ndarray) -> np.ndarray:
+        """Every "node<sep>" followed by every lead of this table (row node · len(lead_tab) + lead)."""
+        key = id(lead_tab)
+        if key not in self._node_lead:
+            k, L = len(self.node), len(lead_tab)
+            both = np.concatenate([np.repeat(self.node, L, axis=0), np.tile(lead_tab, (k, 1))], axis=1)
+            self._node_lead[key] = (lead_tab, both)  # the table itself kept: its id stays its own
+        return self._node_lead[key][1]
 
 
 def _chunk_bytes(scores: Scores, t: _Tables, rows: np.ndarray, start: int) -> bytes:
@@ -289,18 +330,28 @@ def _chunk_bytes(scores: Scores, t: _Tables, rows: np.ndarray, start: int) -> by
         return _slow_chunk(scores, rows, t.sep)
     n = len(value)
     has_v = ~np.isnan(value)
-    nw = number_width(value)
-    mat = np.empty((n, t.width + nw), dtype=np.uint8)  # every byte is written below
-    at = 0
-    _put(mat, at, t.prefix, pick(np.repeat(np.arange(start, start + len(rows)), k)))
-    at += t.prefix.shape[1]
-    _put(mat, at, t.node, pick(np.tile(np.arange(k), len(rows))))
-    at += t.node.shape[1]
-    used = format_numbers(value if has_v.all() else np.where(has_v, value, 0.0), mat[:, at:at + nw])
-    mat[:, at + used:at + nw] = 0
+    num = number_parts(value if has_v.all() else np.where(has_v, value, 0.0))
+    wn, wl = t.node.shape[1], num.lead_width
+    mat = np.empty((n, t.width + wl + MAX_DECIMALS), dtype=np.uint8)  # every byte is written below
+    wp = t.prefix.shape[1]
+    if cell.all():  # each row's "year<sep>unit<sep>" k times over
+        mat[:, :wp].view(f"V{wp}")[:, 0] = np.repeat(t.prefix[start:start + len(rows)].view(f"V{wp}")[:, 0], k)
+    else:
+        _put(mat, 0, t.prefix, pick(np.repeat(np.arange(start, start + len(rows)), k)))
+    node = pick(np.tile(np.arange(k), len(rows)))
+    if num.lead is None and k * len(num.lead_tab) <= 1 << 16:  # "node<sep>" and the lead: one lookup
+        _put(mat, wp, t.node_lead(num.lead_tab), node * len(num.lead_tab) + num.lead_code)
+    else:
+        _put(mat, wp, t.node, node)
+        if num.lead is None:
+            _put(mat, wp + wn, num.lead_tab, num.lead_code)
+        else:
+            mat[:, wp + wn:wp + wn + wl] = num.lead
+    at = wp + wn + wl
+    _put_fraction(mat, at, num)
     if not has_v.all():
-        mat[~has_v, at:at + nw] = 0
-    at += nw
+        mat[~has_v, wp + wn:at + MAX_DECIMALS] = 0
+    at += MAX_DECIMALS
     rank = np.where(np.isnan(rank), t.no_rank, rank).astype(np.int64)
     pair = pick(scores.prov[rows].ravel()).astype(np.int64) * t.n_src + pick(scores.source[rows].ravel())
     if t.tail is not None:
