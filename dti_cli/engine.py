@@ -201,47 +201,41 @@ def _evaluate_group(dataset: Dataset, method: Method, years: list[int], labels: 
     span = max(years) - min(years) + 1
     year_pos = np.full(max(span, hi_y - min(years) + 1, 1), -1, dtype=small)
     year_pos[np.array(years) - min(years)] = np.arange(len(years)) * len(units)
-    at = (yrs - min(years)).astype(small, copy=False)  # few full-length temporaries: millions of rows
-    np.clip(at, 0, len(year_pos) - 1, out=at)
-    yp = year_pos[at]
-    del at
-    if not every_year:
-        yp[~year_rows] = -1
-    up = unit_pos[f["unit"].cat.codes.to_numpy()]
-    c = node_pos[f["indicator"].cat.codes.to_numpy()]
-    # rows outside the grid: other years, or indicators the method does not use (-1 in a lookup)
-    ok = None
-    if not every_year or (unit_pos < 0).any() or (node_pos < 0).any():
-        ok = (yp >= 0) & (up >= 0) & (c >= 0)
-        if ok.all():
-            ok = None
-    # flat cell numbers (row · k + column), built in place: one index array serves every matrix below
-    cell = yp.astype(np.int64) if n * k >= 2**31 else yp
-    cell += up
-    del up
-    cell *= k
-    cell += c
-    del c
-    if ok is not None:
-        cell = cell[ok]
-    pick = (lambda col: col.to_numpy()) if ok is None else (lambda col: col.to_numpy()[ok])
     raw = np.full((n, k), np.nan)
-    raw.ravel()[cell] = pick(f["value"])
-    ranks_in = pick(f["rank"]) if "rank" in f else np.full(1, np.nan)
-    if np.isnan(ranks_in).all():  # no published ranks: one shared read-only NaN, no (n, k) matrix
-        pub_rank = np.broadcast_to(np.float64(np.nan), (n, k))
-    else:
-        pub_rank = np.full((n, k), np.nan)
-        pub_rank.ravel()[cell] = ranks_in
+    has_ranks = "rank" in f and not np.isnan(f["rank"].to_numpy()).all()
+    # no published ranks (or sources): one shared read-only value, no (n, k) matrix
+    pub_rank = np.full((n, k), np.nan) if has_ranks else np.broadcast_to(np.float64(np.nan), (n, k))
     prov = np.zeros((n, k), dtype=np.int16)
-    prov.ravel()[cell] = _codes(labels.lut(f["provenance"]), f["provenance"], pick)
-    src_codes = _codes(sources.lut(f["source"]), f["source"], pick)
-    if not np.any(src_codes):
-        src = np.broadcast_to(np.int16(0), (n, k))
-    else:
-        src = np.zeros((n, k), dtype=np.int16)
-        src.ravel()[cell] = src_codes
-    del cell
+    prov_lut, src_lut = labels.lut(f["provenance"]), sources.lut(f["source"])
+    prov_one, src_one = _same_code(prov_lut, f["provenance"]), _same_code(src_lut, f["source"])
+    src = np.broadcast_to(np.int16(0), (n, k)) if src_one == 0 else np.zeros((n, k), dtype=np.int16)
+    outside = not every_year or (unit_pos < 0).any() or (node_pos < 0).any()  # rows the grid does not hold
+    columns = {name: f[name].to_numpy() for name in ("year", "value", *(("rank",) if has_ranks else ()))}
+    codes = {name: f[name].cat.codes.to_numpy() for name in ("unit", "indicator", "provenance", "source")}
+    y0, last = min(years), len(year_pos) - 1
+    # in blocks of rows: the flat cell numbers (row · k + column) of a block are small and reused, where
+    # full-length index arrays would be hundreds of megabytes of fresh memory for millions of rows
+    for lo in range(0, len(f), _SCATTER_BLOCK):
+        rows = slice(lo, lo + _SCATTER_BLOCK)
+        at = columns["year"][rows] - y0
+        np.clip(at, 0, last, out=at)
+        cell = year_pos[at].astype(np.int64)
+        up, c = unit_pos[codes["unit"][rows]], node_pos[codes["indicator"][rows]]
+        ok = ((cell >= 0) & (up >= 0) & (c >= 0)) if outside else None
+        if not every_year:
+            ok &= year_rows[rows]
+        cell += up
+        cell *= k
+        cell += c
+        pick = (lambda a: a[rows]) if ok is None else (lambda a: a[rows][ok])
+        if ok is not None:
+            cell = cell[ok]
+        raw.ravel()[cell] = pick(columns["value"])
+        if has_ranks:
+            pub_rank.ravel()[cell] = pick(columns["rank"])
+        prov.ravel()[cell] = prov_lut[pick(codes["provenance"])] if prov_one is None else prov_one
+        if src_one != 0:
+            src.ravel()[cell] = src_lut[pick(codes["source"])] if src_one is None else src_one
     years_v = grid["year"].to_numpy()
     units_v = grid["unit"].to_numpy()
     # rows that are ranked: every province; other units only in the years they have a figure
@@ -290,13 +284,15 @@ def _evaluate_group(dataset: Dataset, method: Method, years: list[int], labels: 
     return part, notes, treated_df
 
 
-def _codes(lut: np.ndarray, col: pd.Series, pick):
-    """A categorical column's codes through `lut` (see _Interner.lut); one scalar when every row has the same."""
+_SCATTER_BLOCK = 1 << 20
+
+
+def _same_code(lut: np.ndarray, col: pd.Series) -> int | None:
+    """The one code (see _Interner.lut) every row of a categorical column has, or None when they differ."""
     cats = lut[:-1]
-    codes = col.cat.codes.to_numpy()
-    if len(cats) and (cats == cats[0]).all() and not (codes < 0).any():
-        return cats[0]
-    return lut[pick(col.cat.codes)]
+    if len(cats) and (cats == cats[0]).all() and not (col.cat.codes.to_numpy() < 0).any():
+        return int(cats[0])
+    return None
 
 
 def _groups(dataset: Dataset, grid: pd.DataFrame, leaves) -> dict[str, np.ndarray]:
