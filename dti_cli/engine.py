@@ -201,10 +201,10 @@ def _evaluate_group(dataset: Dataset, method: Method, years: list[int], labels: 
     span = max(years) - min(years) + 1
     year_pos = np.full(max(span, hi_y - min(years) + 1, 1), -1, dtype=small)
     year_pos[np.array(years) - min(years)] = np.arange(len(years)) * len(units)
-    raw = np.full((n, k), np.nan)
+    raw = _nan_matrix(n, k)
     has_ranks = "rank" in f and not np.isnan(f["rank"].to_numpy()).all()
     # no published ranks (or sources): one shared read-only value, no (n, k) matrix
-    pub_rank = np.full((n, k), np.nan) if has_ranks else np.broadcast_to(np.float64(np.nan), (n, k))
+    pub_rank = _nan_matrix(n, k) if has_ranks else np.broadcast_to(np.float64(np.nan), (n, k))
     prov = np.zeros((n, k), dtype=np.int16)
     prov_lut, src_lut = labels.lut(f["provenance"]), sources.lut(f["source"])
     prov_one, src_one = _same_code(prov_lut, f["provenance"]), _same_code(src_lut, f["source"])
@@ -214,8 +214,9 @@ def _evaluate_group(dataset: Dataset, method: Method, years: list[int], labels: 
     codes = {name: f[name].cat.codes.to_numpy() for name in ("unit", "indicator", "provenance", "source")}
     y0, last = min(years), len(year_pos) - 1
     # in blocks of rows: the flat cell numbers (row · k + column) of a block are small and reused, where
-    # full-length index arrays would be hundreds of megabytes of fresh memory for millions of rows
-    for lo in range(0, len(f), _SCATTER_BLOCK):
+    # full-length index arrays would be hundreds of megabytes of fresh memory for millions of rows. Blocks run
+    # in two threads: each cell is written by one row only (duplicates are gone).
+    def scatter(lo: int) -> None:
         rows = slice(lo, lo + _SCATTER_BLOCK)
         at = columns["year"][rows] - y0
         np.clip(at, 0, last, out=at)
@@ -236,6 +237,8 @@ def _evaluate_group(dataset: Dataset, method: Method, years: list[int], labels: 
         prov.ravel()[cell] = prov_lut[pick(codes["provenance"])] if prov_one is None else prov_one
         if src_one != 0:
             src.ravel()[cell] = src_lut[pick(codes["source"])] if src_one is None else src_one
+
+    thread_map(scatter, list(range(0, len(f), _SCATTER_BLOCK)), len(f))
     years_v = grid["year"].to_numpy()
     units_v = grid["unit"].to_numpy()
     # rows that are ranked: every province; other units only in the years they have a figure
@@ -285,6 +288,14 @@ def _evaluate_group(dataset: Dataset, method: Method, years: list[int], labels: 
 
 
 _SCATTER_BLOCK = 1 << 20
+
+
+def _nan_matrix(n: int, k: int) -> np.ndarray:
+    """np.full((n, k), NaN), filled by two threads when large (first touch of fresh memory is slow)."""
+    out = np.empty((n, k))
+    halves = [slice(0, n // 2), slice(n // 2, n)]
+    thread_map(lambda rows: np.copyto(out[rows], np.nan), halves, n * k)
+    return out
 
 
 def _same_code(lut: np.ndarray, col: pd.Series) -> int | None:
