@@ -1199,6 +1199,9 @@ def _unique_methods(scores) -> list:
 
 def main(argv: Optional[list] = None) -> None:
     """Run the CLI; every failure becomes one line on stderr and a documented exit code."""
+    # dti's matrix products are small; OpenBLAS's own threads would only spin beside dti's processes and
+    # threads (5 % of the CPU on the benchmark). Read when numpy is first imported; the user's setting wins.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     _GLOBAL.__init__()  # options given before the command name, for this run only
     try:
         rv = _app_for(sys.argv[1:] if argv is None else argv)(args=argv, prog_name="dti", standalone_mode=False)

@@ -222,7 +222,7 @@ def _labels_table(labels: list[str], sep: str, suffix: str = "") -> tuple[np.nda
     return mat, np.array([len(e) for e in enc], dtype=np.int64)
 
 
-def _write_delimited(scores: Scores, years: list[int], sep: str, out: TextIO, chunk: int = 400_000) -> None:
+def _write_delimited(scores: Scores, years: list[int], sep: str, out: TextIO, chunk: int = 100_000) -> None:
     """csv/tsv rows assembled in zero-padded byte matrices and compacted; labels with a NUL take the slow way."""
     labels = [str(x) for x in (*scores.nodes, *scores.labels, *scores.sources, *scores.rows["unit"].unique())]
     if any("\x00" in x for x in labels):
@@ -276,8 +276,11 @@ def _write_delimited(scores: Scores, years: list[int], sep: str, out: TextIO, ch
     tabs = _Tables(prefix_table[0], node_table[0], rank_table[0], suffix_table[0], tail, no_rank, n_src, len(pairs),
                    width, sep)
 
+    every = len(rows_idx) == len(scores.value)  # all rows: slices (views) rather than row lists (copies)
+
     def chunk_bytes(start: int) -> bytes:
-        return _chunk_bytes(scores, tabs, rows_idx[start:start + rows_per_chunk], start)
+        rows = slice(start, start + rows_per_chunk) if every else rows_idx[start:start + rows_per_chunk]
+        return _chunk_bytes(scores, tabs, rows, start)
 
     starts = list(range(0, len(rows_idx), rows_per_chunk))
     fd = _fd(sink)
@@ -316,9 +319,10 @@ class _Tables:
         return self._node_lead[key][1]
 
 
-def _chunk_bytes(scores: Scores, t: _Tables, rows: np.ndarray, start: int) -> bytes:
+def _chunk_bytes(scores: Scores, t: _Tables, rows: np.ndarray | slice, start: int) -> bytes:
     """The lines of these grid rows (start: the first row's place among the selected rows)."""
     k = len(scores.nodes)
+    n_rows = len(scores.rows["year"].to_numpy()[rows])
     value = scores.value[rows].ravel()
     rank = scores.rank[rows].ravel()
     cell = ~np.isnan(value) | ~np.isnan(rank)
@@ -335,10 +339,10 @@ def _chunk_bytes(scores: Scores, t: _Tables, rows: np.ndarray, start: int) -> by
     mat = np.empty((n, t.width + wl + MAX_DECIMALS), dtype=np.uint8)  # every byte is written below
     wp = t.prefix.shape[1]
     if cell.all():  # each row's "year<sep>unit<sep>" k times over
-        mat[:, :wp].view(f"V{wp}")[:, 0] = np.repeat(t.prefix[start:start + len(rows)].view(f"V{wp}")[:, 0], k)
+        mat[:, :wp].view(f"V{wp}")[:, 0] = np.repeat(t.prefix[start:start + n_rows].view(f"V{wp}")[:, 0], k)
     else:
-        _put(mat, 0, t.prefix, pick(np.repeat(np.arange(start, start + len(rows)), k)))
-    node = pick(np.tile(np.arange(k), len(rows)))
+        _put(mat, 0, t.prefix, pick(np.repeat(np.arange(start, start + n_rows), k)))
+    node = pick(np.tile(np.arange(k), n_rows))
     if num.lead is None and k * len(num.lead_tab) <= 1 << 16:  # "node<sep>" and the lead: one lookup
         _put(mat, wp, t.node_lead(num.lead_tab), node * len(num.lead_tab) + num.lead_code)
     else:
