@@ -216,17 +216,19 @@ class _Reader:
         df.columns = [c.strip() for c in df.columns]
         return df
 
-    def _read_piece(self, dtypes: dict, fh, has_header: bool) -> pd.DataFrame:
-        """One piece of the file for the two-process read; any warning or error is raised as it is."""
+    def _read_piece(self, dtypes: dict, fh, has_header: bool):
+        """One piece of the file for the two-process read, in chunks of rows (text columns as categoricals); any
+        warning or error is raised as it is."""
         kwargs = self._kwargs(dtypes)
-        kwargs["memory_map"] = False
+        kwargs.update(memory_map=False, chunksize=parallel.CHUNK_ROWS)
         if not has_header:
             kwargs.update(header=None, names=self.raw_header)
         with warnings.catch_warnings():
             warnings.simplefilter("error", pd.errors.ParserWarning)
-            df = pd.read_csv(fh, **kwargs)
-        df.columns = [c.strip() for c in df.columns]
-        return _encode_text(df)
+            with pd.read_csv(fh, **kwargs) as chunks:
+                for df in chunks:
+                    df.columns = [c.strip() for c in df.columns]
+                    yield _encode_text(df)
 
     def read(self) -> Dataset:
         text_cols = [c for c in self.header if c not in self.numeric and c != "year"]

@@ -15,12 +15,13 @@ import pickle
 import signal
 import struct
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 import numpy as np
 import pandas as pd
 
 SPLIT_MIN_BYTES = 16_000_000  # below this a second process costs more than it saves
+CHUNK_ROWS = 500_000  # rows parsed at a time: their arrays are reused rather than all kept for one concatenation
 
 
 def workers() -> int:
@@ -110,11 +111,12 @@ def _line_end_after(fd: int, pos: int, size: int) -> int:
     return 0
 
 
-def read_split(path: Path, read_part: Callable[[io.RawIOBase, bool], pd.DataFrame],
+def read_split(path: Path, read_part: Callable[[_Range, bool], Iterable[pd.DataFrame]],
                sorted_columns: frozenset = frozenset()) -> pd.DataFrame | None:
-    """Parse `path` in two processes: read_part(file, has_header) parses a piece into numeric and categorical
-    columns (those in `sorted_columns` with sorted categories, as the parser makes them; the others in the order
-    first seen). The two pieces joined in file order, or None when the split does not apply or fails."""
+    """Parse `path` in two processes: read_part(file, has_header) parses a piece into chunks of numeric and
+    categorical columns. The pieces joined in file order, categories sorted for `sorted_columns` (as the parser
+    sorts those it makes) and in the order first seen for the others; or None when the split does not apply or
+    fails."""
     if workers() < 2:
         return None
     try:
@@ -139,14 +141,15 @@ def read_split(path: Path, read_part: Callable[[io.RawIOBase, bool], pd.DataFram
         os.close(w)
         try:
             with io.FileIO(r, "rb", closefd=True) as pipe:
+                first = _Accumulator(_rows_hint(size - header_end))
                 try:
-                    first = read_part(_Range(fd, 0, cut), True)
+                    for chunk in read_part(_Range(fd, 0, cut), True):
+                        first.add(chunk)
                 except Exception:  # noqa: BLE001 - the one-process read reports it exactly
                     return None
-                # room for both pieces, filled with this one while the child is still at work (the untouched
-                # rest of an over-estimate costs no memory)
-                rows = int(len(first) * (size - header_end) / max(cut - header_end, 1) * 1.1) + 1024
-                return _join(_Layout(first, rows), pipe, sorted_columns)
+                if first.columns is None:
+                    return None
+                return _join(first, pipe, sorted_columns)
         finally:
             try:
                 os.kill(pid, signal.SIGKILL)
@@ -169,8 +172,10 @@ def _child(fd, cut, size, w, read_part) -> None:
     code = 1
     try:
         try:
-            part = read_part(_Range(fd, cut, size), False)
-            meta, arrays = _pack(part)
+            part = _Accumulator(_rows_hint(size - cut))
+            for chunk in read_part(_Range(fd, cut, size), False):
+                part.add(chunk)
+            meta, arrays = part.packed()
         except Exception:  # noqa: BLE001 - the parent falls back to the one-process read
             os.write(w, b"F")
         else:
@@ -187,21 +192,103 @@ def _child(fd, cut, size, w, read_part) -> None:
         os._exit(code)
 
 
-def _pack(df: pd.DataFrame) -> tuple[list, list[np.ndarray]]:
-    meta, arrays = [], []
-    for name in df.columns:
-        col = df[name]
-        if isinstance(col.dtype, pd.CategoricalDtype):
-            codes = np.ascontiguousarray(col.cat.codes.to_numpy())
-            meta.append((name, "cat", codes.dtype.str, len(codes), list(col.cat.categories)))
-            arrays.append(codes)
-        else:
-            values = np.ascontiguousarray(col.to_numpy())
-            if values.dtype.hasobject:
-                raise TypeError(f"column {name}: object dtype")
-            meta.append((name, "arr", values.dtype.str, len(values), None))
-            arrays.append(values)
-    return meta, arrays
+def _rows_hint(size: int) -> int:
+    """A first guess at the rows in `size` bytes (corrected from the first chunk)."""
+    return max(size // 16, 1024)
+
+
+class _Accumulator:
+    """A piece's chunks appended into arrays (grown when full; untouched room costs no memory); categorical
+    columns as codes over one list of categories, in the order first met."""
+
+    def __init__(self, rows_hint: int):
+        self.rows_hint = rows_hint
+        self.n = 0
+        self.columns: list[str] | None = None
+        self.arrays: dict[str, np.ndarray] = {}
+        self.categories: dict[str, dict] = {}  # label → code, for the categorical columns
+        self.label_dtypes: dict = {}  # the dtype of each categorical column's categories
+
+    def add(self, chunk: pd.DataFrame) -> None:
+        m = len(chunk)
+        if self.columns is None:
+            self.columns = list(chunk.columns)
+            for name in self.columns:
+                col = chunk[name]
+                if isinstance(col.dtype, pd.CategoricalDtype):
+                    self.categories[name] = {}
+                    self.label_dtypes[name] = col.cat.categories.dtype
+                    dtype = np.int16
+                else:
+                    dtype = col.to_numpy().dtype
+                    if dtype.hasobject:
+                        raise TypeError(f"column {name}: object dtype")
+                self.arrays[name] = np.empty(max(self.rows_hint, m), dtype=dtype)
+        elif list(chunk.columns) != self.columns:
+            raise ValueError("chunks with different columns")
+        self.reserve(self.n + m)
+        for name in self.columns:
+            col = chunk[name]
+            if name in self.categories:
+                if not isinstance(col.dtype, pd.CategoricalDtype):
+                    raise TypeError(f"column {name}: not categorical in every chunk")
+                lut = self.codes_for(name, list(col.cat.categories))  # may widen the array: first
+                self.arrays[name][self.n:self.n + m] = lut[col.cat.codes.to_numpy()]
+            else:
+                values = col.to_numpy()
+                if values.dtype != self.arrays[name].dtype:
+                    raise TypeError(f"column {name}: {values.dtype} after {self.arrays[name].dtype}")
+                self.arrays[name][self.n:self.n + m] = values
+        self.n += m
+
+    def reserve(self, rows: int) -> None:
+        for name, a in self.arrays.items():
+            if len(a) < rows:
+                bigger = np.empty(max(rows, int(len(a) * 1.5)), dtype=a.dtype)
+                bigger[:self.n] = a[:self.n]
+                self.arrays[name] = bigger
+
+    def codes_for(self, name: str, labels: list) -> np.ndarray:
+        """Codes of these labels in the column's categories (new ones added), and -1 last (for code -1)."""
+        index = self.categories[name]
+        lut = np.empty(len(labels) + 1, dtype=np.int64)
+        for i, label in enumerate(labels):
+            lut[i] = index.setdefault(label, len(index))
+        lut[-1] = -1
+        if len(index) >= 2**15 and self.arrays[name].dtype == np.int16:
+            self.arrays[name] = self.arrays[name].astype(np.int32)
+        return lut
+
+    def packed(self) -> tuple[list, list[np.ndarray]]:
+        """For the pipe: (name, kind, dtype, rows, categories) per column, and the arrays."""
+        if self.columns is None:
+            return [], []
+        meta, arrays = [], []
+        for name in self.columns:
+            a = self.arrays[name][:self.n]
+            cats = list(self.categories[name]) if name in self.categories else None
+            meta.append((name, "cat" if cats is not None else "arr", a.dtype.str, self.n, cats))
+            arrays.append(a)
+        return meta, arrays
+
+    def frame(self, sorted_columns: frozenset) -> pd.DataFrame:
+        out = {}
+        for name in self.columns:
+            a = self.arrays[name][:self.n]
+            if name not in self.categories:
+                out[name] = a
+                continue
+            labels = list(self.categories[name])
+            cats = pd.Index(labels, dtype=self.label_dtypes[name])
+            if name in sorted_columns and not cats.is_monotonic_increasing:
+                order = np.argsort(np.asarray(labels, dtype=object), kind="stable")
+                lut = np.empty(len(labels) + 1, dtype=a.dtype)
+                lut[order] = np.arange(len(labels))
+                lut[-1] = -1
+                a[...] = lut[a]
+                cats = cats[order]
+            out[name] = pd.Categorical.from_codes(a, cats, validate=False)
+        return pd.DataFrame(out, copy=False)
 
 
 def _read_exact(pipe: io.FileIO, buf) -> bool:
@@ -214,38 +301,8 @@ def _read_exact(pipe: io.FileIO, buf) -> bool:
     return True
 
 
-class _Layout:
-    """The first piece's columns copied to the front of arrays long enough for both pieces."""
-
-    def __init__(self, first: pd.DataFrame, rows: int):
-        self.n1 = len(first)
-        self.columns = list(first.columns)
-        self.arrays: dict[str, np.ndarray] = {}
-        self.categories: dict[str, pd.Index] = {}
-        for name in self.columns:
-            col = first[name]
-            if isinstance(col.dtype, pd.CategoricalDtype):
-                self.categories[name] = col.cat.categories
-                values = col.cat.codes.to_numpy()
-                dtype = np.int16 if len(col.cat.categories) < 2**14 else np.int32
-            else:
-                values = col.to_numpy()
-                dtype = values.dtype
-            self.arrays[name] = np.empty(max(rows, self.n1), dtype=dtype)
-            self.arrays[name][:self.n1] = values
-
-    def room(self, name: str, n2: int, dtype) -> np.ndarray:
-        """The column's array with space for n2 more rows of `dtype` (grown or widened when the estimate fell
-        short)."""
-        a = self.arrays[name]
-        if len(a) < self.n1 + n2 or np.dtype(dtype).itemsize > a.dtype.itemsize:
-            wider = np.empty(self.n1 + n2, dtype=np.promote_types(a.dtype, dtype))
-            wider[:self.n1] = a[:self.n1]
-            self.arrays[name] = a = wider
-        return a
-
-
-def _join(first: _Layout, pipe: io.FileIO, sorted_columns: frozenset) -> pd.DataFrame | None:
+def _join(first: _Accumulator, pipe: io.FileIO, sorted_columns: frozenset) -> pd.DataFrame | None:
+    """The child's piece appended to the first, from the pipe."""
     status = pipe.read(1)
     if status != b"K":
         return None
@@ -256,44 +313,23 @@ def _join(first: _Layout, pipe: io.FileIO, sorted_columns: frozenset) -> pd.Data
     if not _read_exact(pipe, blob):
         return None
     meta = pickle.loads(blob)
-    if [m[0] for m in meta] != first.columns:
+    if meta and [m[0] for m in meta] != first.columns:
         return None
-    n1 = first.n1
-    out = {}
-    for name, kind, dtype, n2, cats in meta:
+    n1, n2 = first.n, (meta[0][3] if meta else 0)
+    first.reserve(n1 + n2)
+    for name, kind, dtype, _, cats in meta:
         if (kind == "cat") != (name in first.categories):
             return None
         if kind == "arr":
             if first.arrays[name].dtype != np.dtype(dtype):
                 return None
-            full = first.room(name, n2, dtype)
-            if n2 and not _read_exact(pipe, full[n1:n1 + n2]):
+            if n2 and not _read_exact(pipe, first.arrays[name][n1:n1 + n2]):
                 return None
-            out[name] = full[:n1 + n2]
         else:
             codes2 = np.empty(n2, dtype=dtype)
             if n2 and not _read_exact(pipe, codes2):
                 return None
-            out[name] = _join_categorical(first, name, codes2, cats, name in sorted_columns)
-    return pd.DataFrame(out, copy=False)
-
-
-def _join_categorical(first: _Layout, name: str, codes2: np.ndarray, cats2: list, sort: bool) -> pd.Categorical:
-    """The codes of both pieces over the union of their categories, ordered as one read of the whole file would
-    order them: sorted (`sort`), or first seen first."""
-    cats1, n1 = first.categories[name], first.n1
-    if list(cats1) == cats2:
-        cats, lut = cats1, None
-    else:
-        known = set(cats1)
-        union = list(cats1) + [c for c in cats2 if c not in known]
-        if sort:
-            union.sort()
-        cats = pd.Index(union, dtype=cats1.dtype)
-        lut = np.r_[cats.get_indexer(pd.Index(cats2, dtype=cats1.dtype)), -1]
-    codes = first.room(name, len(codes2), np.int16 if len(cats) < 2**15 else np.int32)
-    if lut is not None and union[:len(cats1)] != list(cats1):  # sorting moved the first piece's labels too
-        lut1 = np.r_[cats.get_indexer(cats1), -1]
-        codes[:n1] = lut1[codes[:n1]]
-    codes[n1:n1 + len(codes2)] = codes2 if lut is None else lut[codes2]
-    return pd.Categorical.from_codes(codes[:n1 + len(codes2)], cats, validate=False)
+            lut = first.codes_for(name, cats)
+            first.arrays[name][n1:n1 + n2] = lut[codes2]
+    first.n = n1 + n2
+    return first.frame(sorted_columns)

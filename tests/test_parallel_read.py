@@ -298,7 +298,10 @@ def test_a_second_half_with_far_more_rows_than_estimated(reads, tmp_path):
     assert_same(two, one)
 
 
-def test_units_past_the_narrow_codes(reads, tmp_path):
+@pytest.mark.parametrize("chunk", [None, 5000])
+def test_units_past_the_narrow_codes(reads, tmp_path, monkeypatch, chunk):
+    if chunk:  # the codes widen between two chunks of one piece, with earlier chunks' codes already stored
+        monkeypatch.setattr(parallel, "CHUNK_ROWS", chunk)
     # about 11,000 units in the first half (int16 codes), 35,000 more in the second: the joined codes widen
     first = [f"2020,a{i:05d},{'x' * 48},{i}" for i in range(10_000)]
     second = [f"2020,b{i:05d},y,{i}" for i in range(36_000)]
@@ -308,6 +311,24 @@ def test_units_past_the_narrow_codes(reads, tmp_path):
     two, one, split = reads.both(path)
     assert split
     assert len(two.frame["unit"].cat.categories) == 46_000
+    assert_same(two, one)
+
+
+@pytest.mark.parametrize("rows", [1, 7, 100])
+def test_pieces_parsed_in_small_chunks(reads, tmp_path, monkeypatch, rows):
+    # each piece is parsed a chunk of rows at a time; labels first met in later chunks, units past the int16
+    # codes within one piece, attributes and ranks must come out as one read gives them
+    monkeypatch.setattr(parallel, "CHUNK_ROWS", rows)
+    long = write_lines(tmp_path, long_lines(), name="long.csv")
+    two, one, split = reads.both(long)
+    assert split
+    assert_same(two, one)
+    wide = ["year,unit,region,a,b"] + [f"{2020 + i % 3},u{i % 97},{'NS'[i % 2]},{i},{i % 5 or ''}" for i in range(291)]
+    two, one, split = reads.both(write_lines(tmp_path, wide, name="wide.csv"), attributes=("region",))
+    assert split
+    assert_same(two, one)
+    two, one, split = reads.both(data.bundled_path())
+    assert split
     assert_same(two, one)
 
 
