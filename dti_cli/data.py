@@ -497,18 +497,23 @@ class _Reader:
 
 
 def _strictly_increasing(*cols: np.ndarray) -> bool:
-    """Whether the rows are in strictly increasing lexicographic order of these columns (cheap dtypes only)."""
-    if len(cols[0]) < 2:
-        return True
-    later = np.zeros(len(cols[0]) - 1, dtype=bool)  # decided "greater" by an earlier column
-    tied = np.ones(len(cols[0]) - 1, dtype=bool)
-    for c in cols:
-        a, b = c[1:], c[:-1]
-        later |= tied & (a > b)
-        tied &= a == b
-        if not (later | tied).all():
+    """Whether the rows are in strictly increasing lexicographic order of these columns (cheap dtypes only).
+
+    In blocks of a million rows: the comparisons' temporaries stay small and are reused."""
+    n = len(cols[0])
+    for lo in range(0, n - 1, 1 << 20):
+        hi = min(lo + (1 << 20), n - 1)
+        later = np.zeros(hi - lo, dtype=bool)  # decided "greater" by an earlier column
+        tied = np.ones(hi - lo, dtype=bool)
+        for c in cols:
+            a, b = c[lo + 1:hi + 1], c[lo:hi]
+            later |= tied & (a > b)
+            tied &= a == b
+            if not (later | tied).all():
+                return False
+        if not later.all():
             return False
-    return bool(later.all())
+    return True
 
 
 def _fmt(v: float) -> str:
