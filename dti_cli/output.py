@@ -336,7 +336,7 @@ def _chunk_bytes(scores: Scores, t: _Tables, rows: np.ndarray | slice, start: in
     has_v = ~np.isnan(value)
     num = number_parts(value if has_v.all() else np.where(has_v, value, 0.0))
     wn, wl = t.node.shape[1], num.lead_width
-    mat = np.empty((n, t.width + wl + MAX_DECIMALS), dtype=np.uint8)  # every byte is written below
+    mat = _matrix(n, t.width + wl + MAX_DECIMALS)  # every byte is written below
     wp = t.prefix.shape[1]
     if cell.all():  # each row's "year<sep>unit<sep>" k times over
         mat[:, :wp].view(f"V{wp}")[:, 0] = np.repeat(t.prefix[start:start + n_rows].view(f"V{wp}")[:, 0], k)
@@ -369,8 +369,36 @@ def _chunk_bytes(scores: Scores, t: _Tables, rows: np.ndarray | slice, start: in
     return _squeeze(mat)
 
 
+class _Buffer:
+    """One process's reused byte buffer for the rows of a chunk; past the rows in use it holds zero bytes."""
+
+    def __init__(self):
+        self.pid, self.data, self.used = None, bytearray(), 0
+
+    def matrix(self, n: int, width: int) -> np.ndarray:
+        if self.pid != os.getpid():  # a forked writer gets its own
+            self.pid, self.data, self.used = os.getpid(), bytearray(), 0
+        size = n * width
+        if size > len(self.data):
+            self.data, self.used = bytearray(size), 0
+        if self.used > size:
+            self.data[size:self.used] = bytes(self.used - size)
+        self.used = size
+        return np.frombuffer(self.data, dtype=np.uint8, count=size).reshape(n, width)
+
+
+_BUFFER = _Buffer()
+
+
+def _matrix(n: int, width: int) -> np.ndarray:
+    return _BUFFER.matrix(n, width)
+
+
 def _squeeze(mat: np.ndarray) -> bytes:
-    """The matrix's bytes without its zero (padding) bytes: bytes.translate deletes them faster than a mask."""
+    """The chunk's bytes without their zero (padding) bytes: bytearray.translate deletes them (faster than a
+    mask) straight from the reused buffer, whose tail past the rows is zero bytes too."""
+    if mat.base is not None and _BUFFER.used == mat.size:
+        return _BUFFER.data.translate(None, b"\0")
     return mat.tobytes().translate(None, b"\0")
 
 
