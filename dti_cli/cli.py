@@ -205,8 +205,10 @@ def _main(
 
 # ---------------------------------------------------------------- loading
 
-def _load(opts: Opts, *, years: Optional[list] = None, with_prev: bool = True, boundaries: Optional[int] = None):
-    """Data + method → Scores for the years asked (and the year before each, for changes)."""
+def _load(opts: Opts, *, years: Optional[list] = None, with_prev: bool = True, boundaries: Optional[int] = None,
+          keep_rows: bool = True):
+    """Data + method → Scores for the years asked (and the year before each, for changes). With keep_rows=False
+    the returned dataset's rows are dropped once they are in the scores (a command that needs only the scores)."""
     from dti_cli import data as data_mod
     from dti_cli import engine
     from dti_cli import method as method_mod
@@ -232,7 +234,7 @@ def _load(opts: Opts, *, years: Optional[list] = None, with_prev: bool = True, b
         from dti_cli import boundaries as boundaries_mod
 
         ds = boundaries_mod.to_2025(ds, plan)
-    scores = engine.evaluate(ds, plan)
+    scores = engine.evaluate(ds, plan, release=not keep_rows)
     for note in scores.notes:
         _note(opts, note)
     return ds, scores
@@ -585,7 +587,8 @@ def scores_cmd(
     """Every node's score and rank for every province and year, in long form, with provenance."""
     from dti_cli import output
 
-    ds, scores = _load(opts, years=[year] if year else None, with_prev=False, boundaries=_b(boundaries))
+    _, scores = _load(opts, years=[year] if year else None, with_prev=False, boundaries=_b(boundaries),
+                      keep_rows=False)
     years = [year] if year else scores.years
     fmt = opts.resolved_format()
     if fmt in (Format.table, Format.xlsx):

@@ -42,7 +42,15 @@ class Dataset:
     attributes: pd.DataFrame | None = None  # year, unit and text columns (e.g. a grouping for imputation)
     boundaries: int | None = None  # provinces: None, the 63 of 2008–June 2025; 2025, the 34 from July 2025
 
-    # computed once (a pass over millions of rows each); the frame is not changed after loading
+    def release_rows(self) -> None:
+        """Drop the frame's columns (their memory goes back) when no one needs the rows any more; years, units and
+        indicators stay known."""
+        _ = self.years, self.units, self.indicators
+        for col in list(self.frame.columns):
+            del self.frame[col]
+
+    # computed once (a pass over millions of rows each); the frame is not changed after loading (but see
+    # release_rows)
     @cached_property
     def years(self) -> list[int]:
         return sorted(int(y) for y in self.frame["year"].unique())

@@ -155,16 +155,20 @@ def _covered(dataset: Dataset, method: Method | None) -> bool:
     return all(any(e.applies_to(y) for e in editions()) for y in dataset.years)
 
 
-def evaluate(dataset: Dataset, methods: dict[int, Method]) -> Scores:
-    """Run the whole pipeline for the planned years; years sharing one method are computed together."""
+def evaluate(dataset: Dataset, methods: dict[int, Method], *, release: bool = False) -> Scores:
+    """Run the whole pipeline for the planned years; years sharing one method are computed together.
+
+    `release`: the caller no longer needs the dataset's rows; they are dropped once in the matrices, so that the
+    matrices computed next can reuse their memory (hundreds of megabytes for millions of rows)."""
     labels, sources = _Interner(("", COMPUTED)), _Interner(("",))
     parts, notes, treated = [], [], []
     groups: dict[int, list[int]] = {}
     for y, m in methods.items():
         groups.setdefault(id(m), []).append(y)
-    for ys in groups.values():
+    for i, ys in enumerate(groups.values()):
         m = methods[ys[0]]
-        part, part_notes, part_treated = _evaluate_group(dataset, m, sorted(ys), labels, sources)
+        last = release and i == len(groups) - 1
+        part, part_notes, part_treated = _evaluate_group(dataset, m, sorted(ys), labels, sources, release=last)
         parts.append(part)
         notes += part_notes
         treated.append(part_treated)
@@ -183,7 +187,8 @@ def _grid_units(dataset: Dataset, years: list[int], year_rows: np.ndarray | None
     return sorted(cats[used[:-1]].tolist())
 
 
-def _evaluate_group(dataset: Dataset, method: Method, years: list[int], labels: _Interner, sources: _Interner):
+def _evaluate_group(dataset: Dataset, method: Method, years: list[int], labels: _Interner, sources: _Interner,
+                    release: bool = False):
     f = dataset.frame
     yrs = f["year"].to_numpy()
     lo_y, hi_y = (int(yrs.min()), int(yrs.max())) if len(yrs) else (0, -1)
@@ -239,6 +244,9 @@ def _evaluate_group(dataset: Dataset, method: Method, years: list[int], labels: 
             src.ravel()[cell] = src_lut[pick(codes["source"])] if src_one is None else src_one
 
     thread_map(scatter, list(range(0, len(f), _SCATTER_BLOCK)), len(f))
+    if release:
+        del f, yrs, columns, codes, year_rows
+        dataset.release_rows()
     years_v = grid["year"].to_numpy()
     units_v = grid["unit"].to_numpy()
     # rows that are ranked: every province; other units only in the years they have a figure
