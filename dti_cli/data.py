@@ -414,7 +414,7 @@ class _Reader:
         units = _labels(df[self.unit_col])
         indicators = _labels(df["indicator"]) if self.long else None
         for key, col in ((units, self.unit_col), (indicators, "indicator")):
-            if key is not None and (key.cat.codes.to_numpy() < 0).any():
+            if key is not None and (key.array.codes < 0).any():
                 self._check_strings(self._read(None))  # names the empty cell
         if self.unit_col == "province":
             units = self._resolve_provinces(units)
@@ -437,7 +437,7 @@ class _Reader:
             n, k = wide.shape
             long = pd.DataFrame({
                 "year": np.repeat(df["year"].to_numpy(dtype="int64"), k),
-                "unit": pd.Categorical.from_codes(np.repeat(units.cat.codes.to_numpy(), k), units.cat.categories),
+                "unit": pd.Categorical.from_codes(np.repeat(units.array.codes, k), units.cat.categories),
                 "indicator": pd.Categorical.from_codes(np.tile(np.arange(k), n), self.numeric),
                 "value": wide.to_numpy().ravel(),
                 "provenance": _constant(n * k, DEFAULT_PROVENANCE),
@@ -476,7 +476,7 @@ class _Reader:
         data row in the file (None: the same as its place)."""
         keys = ["year", "unit", "indicator"]
         year = long["year"].to_numpy()
-        ucodes, icodes = long["unit"].cat.codes.to_numpy(), long["indicator"].cat.codes.to_numpy()
+        ucodes, icodes = long["unit"].array.codes, long["indicator"].array.codes
         if _strictly_increasing(year, ucodes, icodes):
             return long  # a file sorted by (year, unit, indicator) has no duplicates: nothing to count
         codes = [year - year.min(), ucodes.astype(np.int64), icodes.astype(np.int64)]
@@ -587,7 +587,7 @@ def _map_categories(s: pd.Series, mapping: dict) -> pd.Series:
     uniq = list(dict.fromkeys(x for x in new if x is not None))
     where_ = {x: i for i, x in enumerate(uniq)}
     lut = np.array([where_[x] if x is not None else -1 for x in new] + [-1], dtype=np.int64)
-    codes = lut[s.cat.codes.to_numpy()]
+    codes = lut[s.array.codes]
     return pd.Series(pd.Categorical.from_codes(codes, categories=uniq), index=s.index)
 
 

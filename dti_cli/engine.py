@@ -180,7 +180,7 @@ def _grid_units(dataset: Dataset, years: list[int], year_rows: np.ndarray | None
     if dataset.unit_kind == "province":
         return [p.slug for p in provinces.registry().units(dataset.boundaries)]
     f = dataset.frame
-    codes = f["unit"].cat.codes.to_numpy()
+    codes = f["unit"].array.codes
     cats = f["unit"].cat.categories
     used = np.zeros(len(cats) + 1, dtype=bool)  # the last place takes code -1 (none)
     used[codes if year_rows is None else codes[year_rows]] = True
@@ -216,7 +216,7 @@ def _evaluate_group(dataset: Dataset, method: Method, years: list[int], labels: 
     src = np.broadcast_to(np.int16(0), (n, k)) if src_one == 0 else np.zeros((n, k), dtype=np.int16)
     outside = not every_year or (unit_pos < 0).any() or (node_pos < 0).any()  # rows the grid does not hold
     columns = {name: f[name].to_numpy() for name in ("year", "value", *(("rank",) if has_ranks else ()))}
-    codes = {name: f[name].cat.codes.to_numpy() for name in ("unit", "indicator", "provenance", "source")}
+    codes = {name: f[name].array.codes for name in ("unit", "indicator", "provenance", "source")}
     y0, last = min(years), len(year_pos) - 1
     # in blocks of rows: the flat cell numbers (row · k + column) of a block are small and reused, where
     # full-length index arrays would be hundreds of megabytes of fresh memory for millions of rows. Blocks run
@@ -309,7 +309,7 @@ def _nan_matrix(n: int, k: int) -> np.ndarray:
 def _same_code(lut: np.ndarray, col: pd.Series) -> int | None:
     """The one code (see _Interner.lut) every row of a categorical column has, or None when they differ."""
     cats = lut[:-1]
-    if len(cats) and (cats == cats[0]).all() and not (col.cat.codes.to_numpy() < 0).any():
+    if len(cats) and (cats == cats[0]).all() and not (col.array.codes < 0).any():
         return int(cats[0])
     return None
 

@@ -234,7 +234,7 @@ class _Accumulator:
                 if not isinstance(col.dtype, pd.CategoricalDtype):
                     raise TypeError(f"column {name}: not categorical in every chunk")
                 lut = self.codes_for(name, list(col.cat.categories))  # may widen the array: first
-                self.arrays[name][self.n:self.n + m] = lut[col.cat.codes.to_numpy()]
+                self.arrays[name][self.n:self.n + m] = lut[col.array.codes]
             else:
                 values = col.to_numpy()
                 if values.dtype != self.arrays[name].dtype:
