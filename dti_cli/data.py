@@ -236,6 +236,8 @@ class _Reader:
             with pd.read_csv(fh, **kwargs) as chunks:
                 for df in chunks:
                     df.columns = [c.strip() for c in df.columns]
+                    if _labels_as_numbers(df):  # a chunk's labels all look like numbers: read it all as text
+                        raise ValueError("labels the parser read as numbers")
                     yield _encode_text(df)
 
     def read(self) -> Dataset:
@@ -256,6 +258,9 @@ class _Reader:
             try:
                 if df is None:
                     df = self._read(dtypes)
+                    as_text = _labels_as_numbers(df)
+                    if as_text:  # labels such as "001" must stay text: those columns again, as strings
+                        df = self._read({**dtypes, **{c: object for c in as_text}})
             except (ValueError, TypeError) as exc:
                 if isinstance(exc, UnicodeDecodeError):
                     self._encoding_error()
@@ -554,6 +559,13 @@ def _labels(s: pd.Series) -> pd.Series:
             codes = lut[codes].astype(codes.dtype)
         s = pd.Series(pd.Categorical.from_codes(codes, pd.Index(uniques[order]), validate=False), index=s.index)
     return _map_categories(s, {c: str(c).strip() or None for c in s.cat.categories})  # blank: missing
+
+
+def _labels_as_numbers(df: pd.DataFrame) -> list[str]:
+    """The "category" columns whose labels the parser turned into numbers or booleans (pandas infers them:
+    "001" would become 1)."""
+    return [c for c in df.columns if isinstance(df[c].dtype, pd.CategoricalDtype)
+            and not (df[c].cat.categories.dtype == object or pd.api.types.is_string_dtype(df[c].cat.categories))]
 
 
 def _encode_text(df: pd.DataFrame) -> pd.DataFrame:

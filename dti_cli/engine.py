@@ -358,6 +358,8 @@ def _final_ranks(value: np.ndarray, pub_rank: np.ndarray, years_v: np.ndarray, y
     def one(y: int) -> None:
         rows = _year_rows(years_v, y)
         block = value[rows]
+        if not len(block):  # a year without a unit to rank (its figures all missing)
+            return
         complete = ~np.isnan(block).any(axis=0)
         published = pub_rank[rows]
         if partial:
@@ -410,6 +412,8 @@ def competition_ranks(X: np.ndarray, decimals: int, out: np.ndarray | None = Non
 
 def _competition_ranks(X: np.ndarray, decimals: int, out: np.ndarray) -> np.ndarray:
     n, k = X.shape
+    if n == 0 or k == 0:
+        return out
     with np.errstate(invalid="ignore"):
         keys = np.multiply(X, 10.0**decimals)
         np.rint(keys, out=keys)

@@ -141,6 +141,8 @@ def _minmax_into(X: np.ndarray, direction: np.ndarray, lo: np.ndarray, hi: np.nd
     """n_minmax of X · direction written straight into `out` (no temporaries of X's size); returns the columns
     without spread (their values are missing)."""
     np.multiply(X, direction, out=out)
+    if not len(out):
+        return np.zeros(out.shape[1], dtype=bool)
     mn, mx = np.fmin.reduce(out, axis=0), np.fmax.reduce(out, axis=0)  # NaN only for an empty column
     flat = mx == mn
     np.subtract(out, mn, out=out)

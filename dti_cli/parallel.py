@@ -14,6 +14,7 @@ import os
 import pickle
 import signal
 import struct
+import threading
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -99,6 +100,29 @@ class _Range:
         return data
 
 
+class _Interrupts:
+    """Notes a Ctrl-C (SIGINT) while pandas parses, then acts as the handler it replaces (main thread only)."""
+
+    def __enter__(self):
+        self.seen, self.previous = False, None
+        if threading.current_thread() is threading.main_thread():
+            self.previous = signal.getsignal(signal.SIGINT)
+            signal.signal(signal.SIGINT, self._handler)
+        return self
+
+    def _handler(self, signum, frame):
+        if self.previous == signal.SIG_IGN:
+            return
+        self.seen = True
+        if callable(self.previous):
+            self.previous(signum, frame)
+        raise KeyboardInterrupt
+
+    def __exit__(self, *exc) -> None:
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
+
+
 def _line_end_after(fd: int, pos: int, size: int) -> int:
     """The position just past the first line end at or after pos (0 when there is none)."""
     while pos < size:
@@ -129,13 +153,24 @@ def read_split(path: Path, read_part: Callable[[_Range, bool], Iterable[pd.DataF
         return None
     with fh:
         fd = fh.fileno()
-        header_end = _line_end_after(fd, 0, size)
-        cut = _line_end_after(fd, header_end + (size - header_end) // 2, size) if header_end else 0
+        try:
+            header_end = _line_end_after(fd, 0, size)
+            cut = _line_end_after(fd, header_end + (size - header_end) // 2, size) if header_end else 0
+        except OSError:
+            return None
         if header_end == 0 or cut == 0 or cut >= size:
             return None
-        r, w = os.pipe()
-        _widen(w)
-        pid = os.fork()
+        try:
+            r, w = os.pipe()
+        except OSError:
+            return None
+        try:
+            _widen(w)
+            pid = os.fork()
+        except OSError:  # no second process to be had: one process reads it all
+            os.close(r)
+            os.close(w)
+            return None
         if pid == 0:  # the child: never returns
             os.close(r)
             _child(fd, cut, size, w, read_part)
@@ -143,11 +178,14 @@ def read_split(path: Path, read_part: Callable[[_Range, bool], Iterable[pd.DataF
         try:
             with io.FileIO(r, "rb", closefd=True) as pipe:
                 first = _Accumulator(_rows_hint(size - header_end))
-                try:
-                    for chunk in read_part(_Range(fd, 0, cut), True):
-                        first.add(chunk)
-                except Exception:  # noqa: BLE001 - the one-process read reports it exactly
-                    return None
+                with _Interrupts() as ctrl_c:
+                    try:
+                        for chunk in read_part(_Range(fd, 0, cut), True):
+                            first.add(chunk)
+                    except Exception:  # noqa: BLE001 - the one-process read reports it exactly
+                        if ctrl_c.seen:  # pandas can turn Ctrl-C into a parser error: stop, do not fall back
+                            raise KeyboardInterrupt from None
+                        return None
                 if first.columns is None:
                     return None
                 return _join(first, pipe, sorted_columns)

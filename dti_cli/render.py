@@ -152,7 +152,12 @@ def number_text(x: float) -> str:
     "0.0000004"), as the bulk scores writer prints it; beyond 1e15, Python's shortest form."""
     if not abs(x) < 1e15:
         return repr(x)
-    text = f"{x:.{MAX_DECIMALS}f}".rstrip("0").rstrip(".")
+    # as many decimals as machine_round keeps: 12, fewer past 1000 (15 significant digits), so that 500000.3 is not
+    # written with its binary noise as 500000.299999999988
+    digits = len(str(int(abs(x))))
+    text = f"{x:.{min(MAX_DECIMALS, max(0, MAX_SIGNIFICANT - digits))}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
 
 

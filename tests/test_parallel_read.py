@@ -478,3 +478,57 @@ def test_a_child_that_dies_falls_back(reads, tmp_path, monkeypatch, how):
     assert not split
     assert_same(two, one)
     assert len(two.frame) == len(long_lines(seed=4)) - 1
+
+
+@pytest.mark.parametrize("rows", [None, 3])
+def test_labels_that_look_like_numbers_stay_text(reads, tmp_path, monkeypatch, rows):
+    # the parser turns a chunk of labels that all look like numbers into numbers ("001" → 1): such a chunk sends
+    # the file to the one-process read, which keeps them as text; a later chunk of words must not break it either
+    if rows:
+        monkeypatch.setattr(parallel, "CHUNK_ROWS", rows)
+    lines = ["year,unit,indicator,value"] + [f"2020,{u:03d},01,{u}" for u in range(40)] + \
+        [f"2021,x{u:03d},02,{u}" for u in range(40)]
+    two, one, split = reads.both(write_lines(tmp_path, lines))
+    assert not split
+    assert_same(two, one)
+    assert set(one.frame["unit"].astype(str)) >= {"000", "039", "x000"} and set(one.indicators) == {"01", "02"}
+
+
+def test_ctrl_c_while_reading_is_not_taken_for_a_bad_file(reads, tmp_path, monkeypatch):
+    # pandas can turn a Ctrl-C during its read() into a ParserError; the run must stop, not read the file again
+    path = write_lines(tmp_path, long_lines())
+    parent, real = os.getpid(), parallel._Range.read
+
+    def read(self, size=-1):
+        if os.getpid() == parent:  # a Ctrl-C in the parent, while pandas reads its piece
+            signal.raise_signal(signal.SIGINT)
+        return real(self, size)
+
+    def as_pandas_may(read_part):
+        def part(fh, has_header):
+            try:
+                yield from read_part(fh, has_header)
+            except KeyboardInterrupt:
+                raise pd.errors.ParserError("Calling read(nbytes) on source failed. Try engine='python'.") from None
+        return part
+
+    monkeypatch.setattr(parallel._Range, "read", read)
+    reads.part_hook = as_pandas_may
+    with pytest.raises(KeyboardInterrupt):
+        reads.outcome(path, "2")
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+@pytest.mark.parametrize("fails", ["fork", "pipe"])
+def test_no_second_process_to_be_had_falls_back(reads, tmp_path, monkeypatch, fails):
+    path = write_lines(tmp_path, long_lines())
+
+    def refuse(*_):
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    fds = len(os.listdir("/proc/self/fd"))
+    monkeypatch.setattr(os, fails, refuse)
+    two, split = reads.outcome(path, "2")
+    assert split is None and len(os.listdir("/proc/self/fd")) == fds  # no pipe left open
+    monkeypatch.undo()
+    assert_frame_equal(two.frame, data.load(path).frame)

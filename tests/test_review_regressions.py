@@ -134,3 +134,51 @@ def test_check_lists_every_gap(run):
     found = json.loads(run("check", "--data", DATA, "--method", METHOD, "-f", "json").out)
     gaps = {(f["check"], f["subject"]) for f in found if "coverage" in f["check"]}
     assert ("indicator coverage", "digital_payment_pct") in gaps and ("unit coverage", "co-to") in gaps
+
+
+# ---- a second review (the large-file work)
+
+TWO_LEVELS = ('pillars = ["p"]\n[defaults]\nnormalise = "minmax"\n[indicators.i1]\n[indicators.i2]\ndirection = -1\n'
+              '[aggregates.p]\nchildren = ["i1", "i2"]\nweights = "equal"\n'
+              '[aggregates.idx]\nchildren = ["p"]\nweights = "equal"\n')
+
+
+def test_a_year_whose_figures_are_all_missing_is_not_an_internal_error(run, write):
+    data = write("d.csv", "year,unit,indicator,value\n2020,a,i1,1\n2020,a,i2,2\n2020,b,i1,3\n2020,b,i2,4\n"
+                          "2021,a,i1,\n2021,b,i1,\n")
+    res = run("scores", "--data", data, "--method", write("m.toml", TWO_LEVELS), "-f", "csv")
+    assert res.code == 0, res
+    rows = list(csv.reader(io.StringIO(res.out)))[1:]
+    assert {r[0] for r in rows} == {"2020"} and len(rows) == 8
+
+
+def test_labels_that_look_like_numbers_stay_text(run, write):
+    # "01" is not 1: the parser would turn a column of numeric-looking labels into numbers
+    data = write("d.csv", "year,unit,indicator,value,provenance\n2020,001,01,1,1\n2020,002,01,2,1\n"
+                          "2020,001,02,3,1\n2020,002,02,5,1\n")
+    method = write("m.toml", '[defaults]\nnormalise = "minmax"\n[indicators."01"]\n[indicators."02"]\n'
+                             '[aggregates.idx]\nchildren = ["01", "02"]\nweights = "equal"\n')
+    res = run("scores", "--data", data, "--method", method, "-f", "csv")
+    assert res.code == 0, res
+    rows = list(csv.reader(io.StringIO(res.out)))[1:]
+    assert {(r[1], r[2]) for r in rows} >= {("001", "01"), ("002", "02")}
+    assert {r[5] for r in rows if r[2] != "idx"} == {"1"}
+
+
+def test_large_figures_keep_fifteen_significant_digits_whatever_route_they_take():
+    from dti_cli import render
+
+    assert render.number_text(500000.3) == "500000.3"  # not 500000.299999999988
+    assert render.number_text(123456789012345.0) == "123456789012345"
+    assert render.number_text(0.0000004) == "0.0000004" and render.number_text(1.5) == "1.5"
+    assert render.number_text(-2.0) == "-2" and render.number_text(1000.0) == "1000"
+
+
+def test_the_slow_route_writes_numbers_as_the_fast_one(run, write):
+    # a figure of 1e15 or more sends its whole chunk through the csv module; its neighbours must not change
+    data = write("d.csv", "year,unit,i1,i2\n2020,a,500000.3,1\n2020,b,2e15,1\n2020,c,500000.3,2\n")
+    method = write("m.toml", TWO_LEVELS.replace('"minmax"', '"none"').replace("direction = -1\n", ""))
+    res = run("scores", "--data", data, "--method", method, "-f", "csv")
+    assert res.code == 0, res
+    values = [r[3] for r in csv.reader(io.StringIO(res.out)) if r[2] == "i1"]
+    assert values == ["500000.3", "2000000000000000.0", "500000.3"]
