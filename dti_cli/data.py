@@ -203,22 +203,23 @@ class _Reader:
 
     # ---- reading
 
-    def _kwargs(self, dtypes: dict | None, usecols: list[str] | None = None) -> dict:
-        kwargs = dict(usecols=usecols, memory_map=self.label != "<stdin>", sep=self.sep, encoding="utf-8-sig",
+    def _kwargs(self, dtypes: dict | None) -> dict:
+        raw = dict(zip(self.header, self.raw_header))  # the parser knows the names as written ("year, value")
+        kwargs = dict(memory_map=self.label != "<stdin>", sep=self.sep, encoding="utf-8-sig",
                       keep_default_na=False, skipinitialspace=False,
-                      na_values={c: [""] + list(self.fmt.na) for c in self.header}, engine="c", index_col=False)
+                      na_values={raw[c]: [""] + list(self.fmt.na) for c in self.header}, engine="c", index_col=False)
         if dtypes is None:
             kwargs.update(dtype=str, na_values=None)
         else:
-            kwargs.update(dtype=dtypes)
+            kwargs.update(dtype={raw.get(c, c): t for c, t in dtypes.items()})
         return kwargs
 
-    def _read(self, dtypes: dict | None, usecols: list[str] | None = None) -> pd.DataFrame:
+    def _read(self, dtypes: dict | None) -> pd.DataFrame:
         with self.opener() as fh, warnings.catch_warnings():
             # a first row longer than the header: pandas would drop the extra cells with only a warning
             warnings.simplefilter("error", pd.errors.ParserWarning)
             try:
-                df = pd.read_csv(fh, **self._kwargs(dtypes, usecols))
+                df = pd.read_csv(fh, **self._kwargs(dtypes))
             except pd.errors.ParserWarning:
                 self._field_count_error()
         df.columns = [c.strip() for c in df.columns]

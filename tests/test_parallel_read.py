@@ -532,3 +532,12 @@ def test_no_second_process_to_be_had_falls_back(reads, tmp_path, monkeypatch, fa
     assert split is None and len(os.listdir("/proc/self/fd")) == fds  # no pipe left open
     monkeypatch.undo()
     assert_frame_equal(two.frame, data.load(path).frame)
+
+
+def test_a_header_with_spaces(reads, tmp_path):
+    lines = long_lines()
+    lines[0] = ", ".join(lines[0].split(","))
+    two, one, split = reads.both(write_lines(tmp_path, lines))
+    assert split
+    assert_same(two, one)
+    assert one.frame["value"].isna().any() and list(one.frame.columns)[:4] == ["year", "unit", "indicator", "value"]

@@ -182,3 +182,16 @@ def test_the_slow_route_writes_numbers_as_the_fast_one(run, write):
     assert res.code == 0, res
     values = [r[3] for r in csv.reader(io.StringIO(res.out)) if r[2] == "i1"]
     assert values == ["500000.3", "2000000000000000.0", "500000.3"]
+
+
+@pytest.mark.parametrize("sep", [",", ";"])
+def test_a_header_with_spaces_after_the_separators(run, write, sep):
+    # "year, unit, …": the parser knows the names with their spaces; empty cells are still missing values
+    data = write("d.csv", f"year{sep} unit{sep} indicator{sep} value\n2022{sep}a{sep}x{sep}1\n2022{sep}b{sep}x{sep}\n"
+                          f"2022{sep}c{sep}x{sep}3\n")
+    method = write("m.toml", '[defaults]\nnormalise = "minmax"\n[indicators.x]\n'
+                             '[aggregates.idx]\nchildren = ["x"]\nweights = "equal"\n')
+    res = run("scores", "--data", data, "--method", method, "-f", "csv")
+    assert res.code == 0, res
+    rows = [r for r in csv.reader(io.StringIO(res.out))][1:]
+    assert [(r[1], r[2], r[3]) for r in rows if r[2] == "x"] == [("a", "x", "0"), ("c", "x", "1")]
