@@ -13,7 +13,7 @@ from dti_cli.data import Dataset
 from dti_cli.errors import UsageError
 from dti_cli.impute import impute
 from dti_cli.method import Method
-from dti_cli.normalise import normalise
+from dti_cli.normalise import normalise, year_rows
 from dti_cli.parallel import thread_map
 from dti_cli.treat import treat
 
@@ -175,7 +175,7 @@ def evaluate(dataset: Dataset, methods: dict[int, Method], *, release: bool = Fa
     return _concat(parts, dataset, methods, labels, sources, notes, treated)
 
 
-def _grid_units(dataset: Dataset, years: list[int], year_rows: np.ndarray | None) -> list[str]:
+def _grid_units(dataset: Dataset, years: list[int], in_years: np.ndarray | None) -> list[str]:
     """Units to compute: the 63 provinces (the DTI ranks all 63), or every unit with a figure in these years."""
     if dataset.unit_kind == "province":
         return [p.slug for p in provinces.registry().units(dataset.boundaries)]
@@ -183,7 +183,7 @@ def _grid_units(dataset: Dataset, years: list[int], year_rows: np.ndarray | None
     codes = f["unit"].array.codes
     cats = f["unit"].cat.categories
     used = np.zeros(len(cats) + 1, dtype=bool)  # the last place takes code -1 (none)
-    used[codes if year_rows is None else codes[year_rows]] = True
+    used[codes if in_years is None else codes[in_years]] = True
     return sorted(cats[used[:-1]].tolist())
 
 
@@ -193,8 +193,8 @@ def _evaluate_group(dataset: Dataset, method: Method, years: list[int], labels: 
     yrs = f["year"].to_numpy()
     lo_y, hi_y = (int(yrs.min()), int(yrs.max())) if len(yrs) else (0, -1)
     every_year = set(range(lo_y, hi_y + 1)) <= set(years) or set(np.unique(yrs).tolist()) <= set(years)
-    year_rows = None if every_year else np.isin(yrs, years)
-    units = _grid_units(dataset, years, year_rows)
+    in_years = None if every_year else np.isin(yrs, years)
+    units = _grid_units(dataset, years, in_years)
     nodes = list(method.nodes)
     n, k = len(units) * len(years), len(nodes)
     grid = pd.DataFrame({"year": np.repeat(np.array(years, dtype=np.int64), len(units)),
@@ -229,7 +229,7 @@ def _evaluate_group(dataset: Dataset, method: Method, years: list[int], labels: 
         up, c = unit_pos[codes["unit"][rows]], node_pos[codes["indicator"][rows]]
         ok = ((cell >= 0) & (up >= 0) & (c >= 0)) if outside else None
         if not every_year:
-            ok &= year_rows[rows]
+            ok &= in_years[rows]
         cell += up
         cell *= k
         cell += c
@@ -245,7 +245,7 @@ def _evaluate_group(dataset: Dataset, method: Method, years: list[int], labels: 
 
     thread_map(scatter, list(range(0, len(f), _SCATTER_BLOCK)), len(f))
     if release:
-        del f, yrs, columns, codes, year_rows
+        del f, yrs, columns, codes, in_years
         dataset.release_rows()
     years_v = grid["year"].to_numpy()
     units_v = grid["unit"].to_numpy()
@@ -337,12 +337,6 @@ def _groups(dataset: Dataset, grid: pd.DataFrame, leaves) -> dict[str, np.ndarra
     return out
 
 
-def _year_rows(years_v: np.ndarray, year) -> slice | np.ndarray:
-    """The rows of one year: a slice when they are contiguous (the grid is year-major), else their indices."""
-    idx = np.flatnonzero(years_v == year)
-    return slice(idx[0], idx[-1] + 1) if len(idx) and idx[-1] - idx[0] + 1 == len(idx) else idx
-
-
 def _final_ranks(value: np.ndarray, pub_rank: np.ndarray, years_v: np.ndarray, years: list[int],
                  decimals: int, partial: bool) -> tuple[np.ndarray, np.ndarray, dict]:
     """Ranks shown: computed where a year's scores are complete, else the published ones.
@@ -356,7 +350,7 @@ def _final_ranks(value: np.ndarray, pub_rank: np.ndarray, years_v: np.ndarray, y
     universe = {}
 
     def one(y: int) -> None:
-        rows = _year_rows(years_v, y)
+        rows = year_rows(years_v, y)
         block = value[rows]
         if not len(block):  # a year without a unit to rank (its figures all missing)
             return

@@ -109,7 +109,7 @@ def normalise(R: np.ndarray, years: np.ndarray, leaves: list[Leaf], *,
             out[:, cols_a] = R[:, cols_a]
             continue
         blocks = [(None, slice(None))] if scope is Scope.panel else [
-            (int(y), _rows(years, y)) for y in year_values]
+            (int(y), year_rows(years, y)) for y in year_values]
         cols_s = slice(cols_a[0], cols_a[-1] + 1) if (np.diff(cols_a) == 1).all() else cols_a
         p = _params(leaves, cols)
         if kind is Normalise.minmax and isinstance(cols_s, slice) and all(isinstance(r, slice) for _, r in blocks):
@@ -158,10 +158,10 @@ def _spread_notes(notes: list[str], leaves: list[Leaf], flat_cols, year) -> None
         notes.append(f"indicator {leaves[j].id}: no spread {when}; its normalised values are missing")
 
 
-def _rows(years: np.ndarray, year: int):
+def year_rows(years: np.ndarray, year: int):
     """The rows of one year: a slice when they are contiguous (the grid is year-major), else a mask."""
     idx = np.flatnonzero(years == year)
-    return slice(idx[0], idx[-1] + 1) if idx[-1] - idx[0] + 1 == len(idx) else years == year
+    return slice(idx[0], idx[-1] + 1) if len(idx) and idx[-1] - idx[0] + 1 == len(idx) else years == year
 
 
 def _params(leaves: list[Leaf], cols: list[int]) -> dict[str, np.ndarray]:

@@ -360,13 +360,13 @@ def _chunk_bytes(scores: Scores, t: _Tables, rows: np.ndarray | slice, start: in
     pair = pick(scores.prov[rows].ravel()).astype(np.int64) * t.n_src + pick(scores.source[rows].ravel())
     if t.tail is not None:
         _put(mat, at, t.tail, rank * t.n_pairs + pair)
-        return _squeeze(mat)
+        return _squeeze()
     mat[:, at] = ord(t.sep)
     at += 1
     _put(mat, at, t.rank, rank)
     at += t.rank.shape[1]
     _put(mat, at, t.suffix, pair)
-    return _squeeze(mat)
+    return _squeeze()
 
 
 class _Buffer:
@@ -394,12 +394,10 @@ def _matrix(n: int, width: int) -> np.ndarray:
     return _BUFFER.matrix(n, width)
 
 
-def _squeeze(mat: np.ndarray) -> bytes:
-    """The chunk's bytes without their zero (padding) bytes: bytearray.translate deletes them (faster than a
+def _squeeze() -> bytes:
+    """The last matrix's bytes without their zero (padding) bytes: bytearray.translate deletes them (faster than a
     mask) straight from the reused buffer, whose tail past the rows is zero bytes too."""
-    if mat.base is not None and _BUFFER.used == mat.size:
-        return _BUFFER.data.translate(None, b"\0")
-    return mat.tobytes().translate(None, b"\0")
+    return _BUFFER.data.translate(None, b"\0")
 
 
 def _slow_chunk(scores: Scores, rows: np.ndarray, sep: str) -> bytes:
