@@ -54,10 +54,12 @@ def write(tmp_path):
 @pytest.fixture(scope="session")
 def bundled():
     """The bundled data evaluated with the shipped editions (computed once per test session)."""
-    from dti_cli import data, engine
+    from dti_cli.io import csv_read
+    from dti_cli.pipeline.evaluate import evaluate
+    from dti_cli.pipeline.plan import plan
 
-    ds = data.load(data.bundled_path())
-    return engine.evaluate(ds, engine.plan(ds, None))
+    ds = csv_read.load(csv_read.bundled_path())
+    return evaluate(ds, plan(ds, None))
 
 
 os.environ.setdefault("COLUMNS", "100")

@@ -1,6 +1,6 @@
-"""Work split over two processes on machines with more than one CPU.
+"""Reading a large CSV in two processes, when the caller asks for it (workers=2).
 
-Reading a large CSV: the file is cut at a line end near its middle; a forked child parses the second half while
+The file is cut at a line end near its middle; a forked child parses the second half while
 this process parses the first, then sends its columns back through a pipe as raw arrays (text columns as category
 codes). Anything unusual (a quote character anywhere, a parse error or warning in either half, a child that dies)
 returns None, and the caller reads the whole file in one process: that path names the bad cell exactly, so the split
@@ -21,62 +21,10 @@ from typing import Callable, Iterable
 import numpy as np
 import pandas as pd
 
+from dti_cli.io.processes import write_all
+
 SPLIT_MIN_BYTES = 16_000_000  # below this a second process costs more than it saves
 CHUNK_ROWS = 500_000  # rows parsed at a time: their arrays are reused rather than all kept for one concatenation
-
-
-def workers() -> int:
-    """Processes for large reads and writes: 2 where the machine has several CPUs and can fork (DTI_WORKERS=1 to
-    stay in one process)."""
-    env = os.environ.get("DTI_WORKERS")
-    if env:
-        return max(1, int(env)) if env.isdigit() else 1
-    return 2 if hasattr(os, "fork") and (os.cpu_count() or 1) > 1 else 1
-
-
-def keep_freed_memory() -> None:
-    """For a run over a large file: glibc keeps freed memory for reuse instead of handing it back to the kernel.
-
-    By default each large temporary array is fresh memory, returned on free and faulted in again by the next one;
-    page faults then cost as much as the arithmetic (a third fewer faults and about 1 s less system time on the
-    20-million-row benchmark). Blocks up to 32 MB come from the heap, freed space at its top is not trimmed, and
-    threads use the same heap; the peak memory is unchanged. Elsewhere (not glibc) this does nothing.
-    """
-    global _TUNED
-    if _TUNED:
-        return
-    _TUNED = True
-    try:
-        if not os.confstr("CS_GNU_LIBC_VERSION"):
-            return
-        import ctypes
-
-        libc = ctypes.CDLL(None)
-        libc.mallopt(-3, 32 << 20)  # M_MMAP_THRESHOLD: glibc's largest dynamic value, fixed from the start
-        libc.mallopt(-1, 1 << 30)  # M_TRIM_THRESHOLD: keep up to 1 GB of freed heap
-        libc.mallopt(-8, 1)  # M_ARENA_MAX: threads share that heap (a thread's own arena would be fresh memory)
-    except (ValueError, OSError, AttributeError):
-        pass
-
-
-_TUNED = False
-
-
-def thread_map(fn, items: list, size: int) -> list:
-    """fn over items, in two threads when there are several and `size` (cells) is large: for numpy work, which
-    releases the GIL. Results in the order of items."""
-    if len(items) > 1 and size >= 1_000_000 and (os.cpu_count() or 1) > 1:
-        from concurrent.futures import ThreadPoolExecutor
-
-        with ThreadPoolExecutor(2) as pool:
-            return list(pool.map(fn, items))
-    return [fn(x) for x in items]
-
-
-def write_all(fd: int, data) -> None:
-    view = memoryview(data).cast("B")
-    while view:
-        view = view[os.write(fd, view):]
 
 
 class _Quote(Exception):
@@ -142,8 +90,6 @@ def read_split(path: Path, read_part: Callable[[_Range, bool], Iterable[pd.DataF
     categorical columns. The pieces joined in file order, categories sorted for `sorted_columns` (as the parser
     sorts those it makes) and in the order first seen for the others; or None when the split does not apply or
     fails."""
-    if workers() < 2:
-        return None
     try:
         size = path.stat().st_size
         if size < SPLIT_MIN_BYTES:

@@ -7,8 +7,9 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from dti_cli.method import Leaf, Normalise, Scope
-from dti_cli.parallel import thread_map
+from dti_cli.i18n import Msg
+from dti_cli.io.processes import thread_map
+from dti_cli.model.method import Leaf, Normalise, Scope
 
 
 def _nanstat(fn, X: np.ndarray) -> np.ndarray:
@@ -94,10 +95,10 @@ def _no_spread(X: np.ndarray, kind: Normalise, target: np.ndarray | None = None)
 
 
 def normalise(R: np.ndarray, years: np.ndarray, leaves: list[Leaf], *,
-              out: np.ndarray | None = None) -> tuple[np.ndarray, list[str]]:
+              out: np.ndarray | None = None) -> tuple[np.ndarray, list[Msg]]:
     """Normalise every leaf column of R (rows: units × years) as its Leaf says; returns values and warnings."""
     out = np.full_like(R, np.nan) if out is None else out
-    notes: list[str] = []
+    notes: list[Msg] = []
     direction = np.array([lf.direction for lf in leaves], dtype=float)
     groups: dict[tuple[Normalise, Scope], list[int]] = {}
     for j, lf in enumerate(leaves):
@@ -152,10 +153,12 @@ def _minmax_into(X: np.ndarray, direction: np.ndarray, lo: np.ndarray, hi: np.nd
     return flat
 
 
-def _spread_notes(notes: list[str], leaves: list[Leaf], flat_cols, year) -> None:
+def _spread_notes(notes: list[Msg], leaves: list[Leaf], flat_cols, year) -> None:
     for j in flat_cols:
-        when = f"in {year}" if year is not None else "over all years"
-        notes.append(f"indicator {leaves[j].id}: no spread {when}; its normalised values are missing")
+        if year is None:
+            notes.append(Msg("note.no_spread_panel", id=leaves[j].id))
+        else:
+            notes.append(Msg("note.no_spread", id=leaves[j].id, year=year))
 
 
 def year_rows(years: np.ndarray, year: int):

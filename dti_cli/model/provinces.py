@@ -12,7 +12,7 @@ from pathlib import Path
 
 from dti_cli.errors import UsageError
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
 # The six GSO regions; English names for --lang en and short keys for --region.
 REGIONS = {
@@ -136,8 +136,9 @@ class Registry:
                     return self.merge[self.keys63[cand]]
         slugs = sorted({p.slug for p in self.units(boundaries)})
         close = difflib.get_close_matches(key, slugs, n=1, cutoff=0.6)
-        hint = f"; did you mean {close[0]}?" if close else "; `dti rank` lists every province"
-        raise UsageError(f"unknown province '{text}'{hint}")
+        if close:
+            raise UsageError("province.unknown_close", text=text, close=close[0])
+        raise UsageError("province.unknown", text=text, hint="list_provinces")
 
     def complete(self, incomplete: str, boundaries: int | None = None) -> list[str]:
         """Slugs that start with what has been typed (for shell completion)."""
@@ -183,8 +184,10 @@ def resolve_region(text: str) -> str:
     if key in REGION_ALIASES:
         return REGION_ALIASES[key]
     close = difflib.get_close_matches(key, [v[1] for v in REGIONS.values()], n=1, cutoff=0.5)
-    hint = f"; did you mean {close[0]}?" if close else ""
-    raise UsageError(f"unknown region '{text}'{hint} (one of: {', '.join(v[1] for v in REGIONS.values())})")
+    known = ", ".join(v[1] for v in REGIONS.values())
+    if close:
+        raise UsageError("region.unknown_close", text=text, close=close[0], known=known)
+    raise UsageError("region.unknown", text=text, known=known)
 
 
 def region_name(region: str, lang: str = "vi") -> str:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
-from dti_cli.method import Leaf, Treat
+
+from dti_cli.i18n import Msg
+from dti_cli.model.method import Leaf, Treat
 
 SKEW_THRESHOLD = 2.0
 KURT_THRESHOLD = 3.5
@@ -73,10 +75,10 @@ def log_ct(x: np.ndarray) -> np.ndarray:
     return np.log(x - mn + 0.01 * (mx - mn))
 
 
-def treat(R: np.ndarray, years: np.ndarray, leaves: list[Leaf]) -> tuple[np.ndarray, np.ndarray, list[str]]:
+def treat(R: np.ndarray, years: np.ndarray, leaves: list[Leaf]) -> tuple[np.ndarray, np.ndarray, list[Msg]]:
     """Treat the columns whose Leaf asks for it, per year; returns values, a mask of treated cells and notes."""
     mask = np.zeros(R.shape, dtype=bool)
-    notes: list[str] = []
+    notes: list[Msg] = []
     cols = [j for j, lf in enumerate(leaves) if lf.treat is not Treat.none]
     if not cols:
         return R, mask, notes
@@ -91,13 +93,12 @@ def treat(R: np.ndarray, years: np.ndarray, leaves: list[Leaf]) -> tuple[np.ndar
             if lf.treat is Treat.winsorise:
                 new, hit = winsorise(x, lf.winmax)
                 if hit.any() and fails(new):
-                    notes.append(f"indicator {lf.id}, {int(y)}: still |skew| > 2 and kurtosis > 3.5 after "
-                                 f"winsorising {int(hit.sum())} points (winmax = {lf.winmax})")
+                    notes.append(Msg("note.still_skewed", id=lf.id, year=int(y), n=int(hit.sum()), winmax=lf.winmax))
             else:
                 new = log_ct(x)
                 hit = ~np.isnan(x)
                 if np.isnan(new[hit]).all():
-                    notes.append(f"indicator {lf.id}, {int(y)}: no spread; log-treated values are missing")
+                    notes.append(Msg("note.log_no_spread", id=lf.id, year=int(y)))
             out[rows, j] = new
             mask[rows, j] = hit
     return out, mask, notes

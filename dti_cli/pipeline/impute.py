@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from dti_cli.method import Impute, Leaf
+from dti_cli.model.method import Impute, Leaf
 
 
 def impute(R: np.ndarray, years: np.ndarray, units: np.ndarray, leaves: list[Leaf],

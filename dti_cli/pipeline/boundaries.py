@@ -7,10 +7,10 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from dti_cli import provinces
-from dti_cli.data import Dataset
 from dti_cli.errors import UsageError
-from dti_cli.method import Method
+from dti_cli.model import provinces
+from dti_cli.model.dataset import Dataset
+from dti_cli.model.method import Method
 
 MERGE_SOURCE = "merge_2025"
 
@@ -24,7 +24,7 @@ def to_2025(dataset: Dataset, methods: dict[int, Method]) -> Dataset:
     interpolated). Averaged figures are marked `derived`, with source `merge_2025`.
     """
     if dataset.unit_kind != "province":
-        raise UsageError("--boundaries 2025 needs province data (the 63 provinces)")
+        raise UsageError("boundaries.needs_provinces", option="boundaries")
     if dataset.boundaries == 2025:
         return dataset
     reg = provinces.registry()

@@ -17,7 +17,7 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
     target = Path(target)
     directory = target.parent if str(target.parent) else Path(".")
     if not directory.is_dir():
-        raise UsageError(f"{target}: no such directory '{directory}'")
+        raise UsageError("files.no_dir", path=str(target), directory=str(directory))
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=target.suffix, dir=directory)
     os.close(fd)
     tmp_path = Path(tmp)
