@@ -18,10 +18,14 @@ class Result:
 
 @pytest.fixture
 def run(capsys, monkeypatch):
-    """Run `dti ARGS` in-process through the real entry point; returns exit code, stdout and stderr."""
+    """Run `dti ARGS` in-process through the real entry point; returns exit code, stdout and stderr.
+
+    Runs in English (DTI_LANG=en) unless the test passes --lang or sets DTI_LANG: most assertions pin English
+    messages; the Vietnamese default is tested where a test asks for it (and by the language test)."""
     from dti_cli import cli
 
     def _run(*args: str, stdin: bytes | None = None, env: dict | None = None) -> Result:
+        monkeypatch.setenv("DTI_LANG", "en")
         for k, v in (env or {}).items():
             monkeypatch.setenv(k, v)
         if stdin is not None:

@@ -7,10 +7,11 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from dti_cli.data import Dataset
-from dti_cli.engine import Scores
-from dti_cli.method import Aggregation, Method, Normalise
-from dti_cli.treat import KURT_THRESHOLD, SKEW_THRESHOLD, kurt, skew
+from dti_cli.i18n import Msg
+from dti_cli.model.dataset import Dataset
+from dti_cli.model.method import Aggregation, Method, Normalise
+from dti_cli.model.scores import Scores
+from dti_cli.pipeline.treat import KURT_THRESHOLD, SKEW_THRESHOLD, kurt, skew
 
 COVERAGE_THRESHOLD = 0.65  # JRC rule of thumb: flag an indicator or unit with less than 65% of its data
 WEAK_CORRELATION = 0.1  # |r| below this with the parent or the index: the indicator barely counts
@@ -54,11 +55,9 @@ def _columns(dataset: Dataset, method: Method) -> list[dict]:
     rows = []
     for lf in method.leaves:
         if lf not in present:
-            rows.append(_row(ERROR, "missing indicator", None, lf, None, None,
-                             f"method leaf '{lf}' has no column in the data"))
+            rows.append(_row(ERROR, "missing indicator", None, lf, None, None, Msg("audit.missing", id=lf)))
     for col in sorted(present - set(method.nodes)):
-        rows.append(_row(WARNING, "unused column", None, col, None, None,
-                         f"data column '{col}' is not used by the method"))
+        rows.append(_row(WARNING, "unused column", None, col, None, None, Msg("audit.unused", id=col)))
     return rows
 
 
@@ -72,22 +71,24 @@ def _coverage(year: int, units: np.ndarray, leaves, raw: np.ndarray, method: Met
         if share == 0:
             # no data at all is an error, unless a published figure above it stands in (e.g. a published index)
             above = sorted(p for p in published if lf.id in method.descendants(p))
-            rows.append(_row(INFO if above else ERROR, "indicator coverage", year, lf.id, 0.0, COVERAGE_THRESHOLD,
-                             f"{lf.id} has no data in {year}"
-                             + (f" (published {', '.join(above)} stand in)" if above else "")))
+            msg = Msg("audit.no_data_above", id=lf.id, year=year, above=", ".join(above)) if above else \
+                Msg("audit.no_data", id=lf.id, year=year)
+            rows.append(_row(INFO if above else ERROR, "indicator coverage", year, lf.id, 0.0, COVERAGE_THRESHOLD, msg))
         elif share < 1:
             # every indicator with a gap is listed; below 65% it is a warning unless the method imputes it
             lvl = WARNING if share < COVERAGE_THRESHOLD and lf.impute.value == "none" else INFO
-            fill = f"; imputed: {lf.impute.value}" if lf.impute.value != "none" else ""
+            key = "audit.partial_imputed" if lf.impute.value != "none" else "audit.partial"
             rows.append(_row(lvl, "indicator coverage", year, lf.id, share, COVERAGE_THRESHOLD,
-                             f"{lf.id}: data for {have[:, j].sum()} of {len(units)} units ({share:.0%}){fill}"))
+                             Msg(key, id=lf.id, have=int(have[:, j].sum()), n=len(units), share=share,
+                                 how=lf.impute.value)))
     unit_share = have.mean(axis=1)
     for i in np.flatnonzero(unit_share < 1):
         gone = [lf.id for lf, h in zip(leaves, have[i]) if not h]
         lvl = WARNING if unit_share[i] < COVERAGE_THRESHOLD else INFO
+        missing = ", ".join(gone[:4]) + (", …" if len(gone) > 4 else "")
         rows.append(_row(lvl, "unit coverage", year, str(units[i]), float(unit_share[i]), COVERAGE_THRESHOLD,
-                         f"{units[i]}: {have[i].sum()} of {have.shape[1]} indicators ({unit_share[i]:.0%}); "
-                         f"missing {', '.join(gone[:4])}{', …' if len(gone) > 4 else ''}"))
+                         Msg("audit.unit_partial", unit=str(units[i]), have=int(have[i].sum()), n=have.shape[1],
+                             share=float(unit_share[i]), missing=missing)))
     return rows
 
 
@@ -101,17 +102,16 @@ def _distribution(year: int, leaves, raw: np.ndarray) -> list[dict]:
         if len(x) >= 2 and np.ptp(x) == 0:
             needs = lf.normalise not in (Normalise.none, Normalise.goalposts)
             rows.append(_row(ERROR if needs else WARNING, "no spread", year, lf.id, 0.0, None,
-                             f"{lf.id} has the same value ({x[0]:g}) for every unit in {year}"
-                             + ("; its normalised values would be missing" if needs else "")))
+                             Msg("audit.no_spread_missing" if needs else "audit.no_spread", id=lf.id,
+                                 value=float(x[0]), year=year)))
             continue
         s, k = skew(x), kurt(x)
         if abs(s) > SKEW_THRESHOLD and k > KURT_THRESHOLD:
             treated = lf.treat.value != "none"
             rows.append(_row(INFO if treated else WARNING, "outliers", year, lf.id, round(s, 3),
-                             f"|skew| > {SKEW_THRESHOLD:g} and kurtosis > {KURT_THRESHOLD:g}",
-                             f"{lf.id}: skew {s:.2f}, kurtosis {k:.2f}"
-                             + (f" (treated: {lf.treat.value})" if treated else
-                                '; consider treat = "winsorise"')))
+                             Msg("audit.skew_threshold", skew=SKEW_THRESHOLD, kurt=KURT_THRESHOLD),
+                             Msg("audit.outliers_treated" if treated else "audit.outliers", id=lf.id, skew=s,
+                                 kurt=k, how=lf.treat.value)))
     return rows
 
 
@@ -128,8 +128,8 @@ def _positivity(year, method, scores, m, units) -> list[dict]:
             if bad.any():
                 i = int(np.argmax(bad))
                 rows.append(_row(ERROR, "non-positive input", year, f"{agg.id}/{child}", float(x[i]), "> 0",
-                                 f"{agg.id} is a {agg.aggregate.value} mean but {child} is {x[i]:g} for {units[i]} "
-                                 f"in {year} ({int(bad.sum())} units); normalise onto a positive range"))
+                                 Msg("audit.not_positive", id=agg.id, kind=agg.aggregate.value, child=child,
+                                     value=float(x[i]), unit=str(units[i]), year=year, n=int(bad.sum()))))
     return rows
 
 
@@ -159,11 +159,12 @@ def _correlations(year, method, scores, m) -> list[dict]:
                 if r < 0:
                     level, msg = WARNING, "negative"
                 elif abs(r) < WEAK_CORRELATION:
-                    level, msg = WARNING, "near zero"
+                    level, msg = WARNING, "near_zero"
                 else:
                     level, msg = INFO, "ok"
                 rows.append(_row(level, f"correlation ({label})", year, f"{lf}~{target}", round(r, 4),
-                                 f">= {WEAK_CORRELATION:g}", f"r({lf}, {target}) = {r:.2f}: {msg}"))
+                                 f">= {WEAK_CORRELATION:g}",
+                                 Msg("audit.correlation", a=lf, b=target, r=r, verdict=Msg(f"audit.r_{msg}"))))
     return rows
 
 
@@ -193,6 +194,6 @@ def _alpha(year, method, scores, m) -> list[dict]:
             continue
         level = INFO if a >= ALPHA_THRESHOLD else WARNING
         rows.append(_row(level, "Cronbach's alpha", year, agg.id, round(a, 4), f">= {ALPHA_THRESHOLD:g}",
-                         f"{agg.id}: alpha {a:.2f} over {len(cols)} children"
-                         + ("" if a >= ALPHA_THRESHOLD else " (low consistency)")))
+                         Msg("audit.alpha" if a >= ALPHA_THRESHOLD else "audit.alpha_low", id=agg.id, alpha=a,
+                             n=len(cols))))
     return rows

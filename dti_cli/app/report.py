@@ -1,121 +1,121 @@
-"""What the pictures and the report say beside the figures: the province report's contents, source lines."""
+"""The province report's contents, computed with the same functions as the commands."""
 
 from __future__ import annotations
-
-import collections
 
 import numpy as np
 import pandas as pd
 
-from dti_cli import analysis, explain, provinces, sensitivity
-from dti_cli.engine import Scores
+from dti_cli.analysis import explain, profile, sentences, tables, uncertainty
+from dti_cli.analysis.averages import MethodNote
+from dti_cli.app.common import GENERATED_BY, sources_table
+from dti_cli.app.session import Loaded, Source, load
 from dti_cli.errors import UsageError
+from dti_cli.i18n import Msg, render
+from dti_cli.render.report_model import ReportData
 
 
-def source_line(scores: Scores, year: int, node: str, lang: str, version: str = "") -> str:
-    """Where the figures of a picture come from, with how many of each provenance."""
-    m = scores.year_mask(year)
-    prov = scores.provenance(m, node)
-    vals = scores.value[m, scores.col(node)]
-    counts = collections.Counter(str(p).split("+")[0] for p, v in zip(prov, vals) if v == v)
-    what = ", ".join(f"{k} {n}" for k, n in counts.most_common())
-    lead = "Nguồn" if lang == "vi" else "Source"
+def _components(scores, unit: str, year: int, names) -> pd.DataFrame:
     meth = scores.methods[year]
-    origin = "dti.gov.vn, Bộ TT&TT/Bộ KH&CN" if scores.unit_kind == "province" else "dữ liệu người dùng"
-    if lang == "en":
-        origin = "dti.gov.vn, MIC/MOST" if scores.unit_kind == "province" else "user data"
-    return f"{lead}: {origin} ({what}); {meth.source}; dti {version}".rstrip()
-
-
-def report_data(scores: Scores, dataset, unit: str, year: int, *, lang: str = "vi", samples: int = 10_000,
-                version: str = "") -> "report.ReportData":
-    """Everything the province report shows, computed with the same functions as the commands."""
-    from dti_cli import report
-
-    analysis.check_year(scores, year)
-    names = analysis.Names.of(dataset, scores.unit_kind, lang)
-    meth = scores.methods[year]
-    cur, prev = scores.cell(year, unit, meth.root), scores.cell(year - 1, unit, meth.root)
-    headline = explain.headline(names(unit), year, cur["value"], cur["rank"], scores.universe.get(year, 0),
-                                prev["value"], prev["rank"], lang)
-    hist = analysis.history(scores, unit, names=names)
-    comp = analysis.compare_table(scores, [unit], year, names=names, national=True, region=True)
+    comp = tables.compare_table(scores, [unit], year, names=names, national=True, region=True)
     comp = comp[comp["indicator"] != meth.root].copy()
     # a report compares with averages over every province: an average of the few with a published value (the
     # foundation indices of 2022: the top 5) would mislead a reader, so it is left out
     partial = comp["national_n"] < scores.universe.get(year, 0)
     comp.loc[partial, ["national", "region_mean", "gap", "region_gap"]] = np.nan
-    components = pd.DataFrame({
-        "indicator": comp["indicator"], "indicator_name": comp["indicator_name"], "value": comp["value"],
-        "rank": comp["rank"], "national": comp["national"], "region_mean": comp["region_mean"],
-        "gap": comp["gap"], "provenance": comp["provenance"]})
-    best, worst = analysis.strengths(analysis.components(scores, unit, year, names=names))
+    return comp
+
+
+def _band(scores, unit: str, year: int, samples: int) -> dict | None:
+    if not samples or not scores.methods[year].computable:
+        return None
+    try:
+        u = uncertainty.uncertainty(scores, year, samples=samples, noise=0.25, seed=0)
+    except UsageError:  # a year without every score has no band: the report says nothing about one
+        return None
+    hit = u[u["unit"] == unit]
+    if not len(hit) or hit.iloc[0]["q5"] != hit.iloc[0]["q5"]:
+        return None
+    r = hit.iloc[0]
+    return {"rank": r["rank"], "median_rank": r["median_rank"], "q5": r["q5"], "q95": r["q95"], "samples": samples,
+            "weight_noise": 0.25}
+
+
+def _sources(scores, unit: str) -> pd.DataFrame:
+    """Each source and provenance of the unit's figures, with how many figures come from it."""
+    counts: dict = {}
+    for y in scores.years:
+        m = scores.year_mask(y) & (scores.rows["unit"].to_numpy() == unit)
+        if not m.any():
+            continue
+        i = np.flatnonzero(m)[0]
+        for j in range(len(scores.nodes)):
+            if np.isnan(scores.value[i, j]):
+                continue
+            prov = scores.labels[scores.prov[i, j]].split("+")[0]
+            for sid in (scores.sources[scores.source[i, j]].split() or ["—"]):
+                counts[(sid, prov)] = counts.get((sid, prov), 0) + 1
+    src = sources_table()
+    url = dict(zip(src["source"], src["url_or_note"]))
+    return pd.DataFrame([{"source": sid, "url": url.get(sid, ""), "provenance": prov, "figures": n}
+                         for (sid, prov), n in sorted(counts.items(), key=lambda kv: -kv[1])])
+
+
+def _charts(name: str, hist, comp, pillars: dict, index: str, lang: str) -> dict:
+    try:
+        from dti_cli.render import charts
+
+        charts.require_matplotlib()
+    except UsageError:  # no matplotlib: the report stands without charts
+        return {}
+    frame = comp[comp["value"].notna()][["indicator_name", "value", "national", "region_mean"]]
+    return {
+        Msg("report.history").text(lang): charts.svg_text(charts.history_chart(
+            {name: hist}, title="", value_label=index, pillars=pillars, lang=lang)),
+        Msg("report.against").text(lang): charts.svg_text(charts.compare_chart(frame, title="", label=name,
+                                                                             lang=lang)),
+    }
+
+
+def report_data(loaded: Loaded, unit: str, year: int, *, lang: str = "vi", samples: int = 10_000) -> ReportData:
+    """Everything the province report shows."""
+    scores = loaded.scores
+    names = loaded.names(lang)
+    meth = scores.methods[year]
+    cur, prev = scores.cell(year, unit, meth.root), scores.cell(year - 1, unit, meth.root)
+    headline = sentences.headline(names(unit), year, cur["value"], cur["rank"], scores.universe.get(year, 0),
+                                  prev["value"], prev["rank"])
+    hist = profile.history(scores, unit, names=names)
+    comp = _components(scores, unit, year, names)
+    best, worst = profile.strengths(profile.components(scores, unit, year, names=names))
     rows, why_not = explain.explain(scores, unit, year, lang=lang)
     expl = None
     if len(rows):
         expl = rows.assign(node_name=rows["name"])[["node", "node_name", "parent", "weight_share", "prev_value",
                                                     "value", "delta", "contribution"]]
-    band = None
-    if samples and meth.computable:
-        try:
-            u = sensitivity.uncertainty(scores, year, samples=samples, noise=0.25, seed=0)
-        except UsageError:  # a year without every score has no band: the report says nothing about one
-            u = pd.DataFrame(columns=["unit"])
-        hit = u[u["unit"] == unit]
-        if len(hit) and hit.iloc[0]["q5"] == hit.iloc[0]["q5"]:
-            r = hit.iloc[0]
-            band = {"rank": r["rank"], "median_rank": r["median_rank"], "q5": r["q5"], "q95": r["q95"],
-                    "samples": samples, "weight_noise": 0.25}
-    src = pd.read_csv(provinces.DATA_DIR / "sources.csv", dtype=str, keep_default_na=False)
-    figures = []
-    for y in scores.years:
-        m = scores.year_mask(y) & (scores.rows["unit"].to_numpy() == unit)
-        for j in range(len(scores.nodes)):
-            if m.any() and not np.isnan(scores.value[m, j]).all():
-                i = np.flatnonzero(m)[0]
-                figures.append((scores.sources[scores.source[i, j]], scores.labels[scores.prov[i, j]]))
-    counts: dict = {}
-    for srcs, prov in figures:
-        for sid in (srcs.split() or ["—"]):
-            counts.setdefault((sid, prov.split("+")[0]), 0)
-            counts[(sid, prov.split("+")[0])] += 1
-    url = dict(zip(src["source"], src["url_or_note"]))
-    sources = pd.DataFrame([{"source": sid, "url": url.get(sid, ""), "provenance": prov, "figures": n}
-                            for (sid, prov), n in sorted(counts.items(), key=lambda kv: -kv[1])])
-    charts_svg = {}
-    try:
-        from dti_cli import charts
-
-        charts.require_matplotlib()
-        series = {names(unit): hist}
-        charts_svg[("Điểm và thứ hạng qua các năm" if lang == "vi" else "Score and rank over the years")] = \
-            charts.svg_text(charts.history_chart(series, title="", value_label=meth.root.upper(), lang=lang))
-        frame = comp[comp["value"].notna()][["indicator_name", "value", "national", "region_mean"]]
-        charts_svg[("So với trung bình" if lang == "vi" else "Against the averages")] = charts.svg_text(
-            charts.compare_chart(frame, title="", label=names(unit), lang=lang))
-    except UsageError:  # no matplotlib: the report stands without charts
-        pass
-    weights = ", ".join(f"{c} {w:g}" for a in meth.aggregates.values() if a.id == meth.root
-                        for c, w in zip(a.children, a.raw_weights or ()))
+    drivers = sentences.drivers(rows, meth.root)
+    why = Msg("report.why_not", prev=year - 1) if why_not and drivers is None else None
+    index = meth.node_label(meth.root, lang)
+    pillars = {p: meth.node_label(p, lang) for p in meth.pillars if p in hist.columns}
+    weights = ", ".join(f"{c} {w:g}" for c, w in zip(meth.aggregates[meth.root].children,
+                                                      meth.aggregates[meth.root].raw_weights or ()))
     method_text = f"{meth.label(lang)}. {meth.source}." + (f" {meth.root} = {weights}." if weights else "") + (
-        f" {meth.note_en if lang == 'en' else meth.note}" if not meth.computable else "")
-    return report.ReportData(
+        f" {MethodNote(meth).text(lang)}" if not meth.computable else "")
+    components = comp[["indicator", "indicator_name", "value", "rank", "national", "region_mean", "gap",
+                       "provenance"]].reset_index(drop=True)
+    return ReportData(
         lang=lang, unit=unit, name=names(unit), year=year, of=scores.universe.get(year, 0),
-        edition=meth.label(lang), headline=headline, history=hist, components=components,
+        edition=meth.label(lang), headline=render(headline, lang), history=hist, components=components,
         region=names.region(unit), strengths=[meth.node_label(n, lang) for n in best],
         weaknesses=[meth.node_label(n, lang) for n in worst], explanation=expl,
-        explanation_text=(explain.drivers(rows, meth.root, lang) if len(rows) else "") or why_not_text(why_not, year,
-                                                                                                       lang),
-        uncertainty=band, method=method_text, sources=sources, charts=charts_svg,
-        generated_by=f"dti {version}".strip())
+        explanation_text=render(drivers or why, lang), uncertainty=_band(scores, unit, year, samples),
+        method=method_text, sources=_sources(scores, unit),
+        charts=_charts(names(unit), hist, comp, pillars, index, lang), generated_by=GENERATED_BY,
+        index_label=index, pillars=pillars)
 
 
-def why_not_text(notes: list, year: int, lang: str) -> str:
-    """What the report says when the change cannot be split into its components."""
-    if not notes:
-        return ""
-    if lang == "vi":
-        return (f"Số liệu các chỉ số thành phần năm {year - 1} không có trong dữ liệu đã công bố: chỉ nêu được mức "
-                "thay đổi của chỉ số, không tách được phần đóng góp của từng chỉ số thành phần.")
-    return (f"The {year - 1} components are not in the published data: the change of the index is shown, but it "
-            "cannot be split into its components' contributions.")
+def report(src: Source = Source(), *, province: str, year: int | None = None, samples: int = 10_000,
+           lang: str = "vi") -> tuple[ReportData, tuple]:
+    """The report of a province in a year, and the notes made loading the data."""
+    loaded = load(src)
+    year = loaded.year(year)
+    return report_data(loaded, loaded.unit(province), year, lang=lang, samples=samples), tuple(loaded.notes)

@@ -132,6 +132,10 @@ class Method:
         obj = self.leaves.get(node) or self.aggregates.get(node)
         return obj.label(lang) if obj else node
 
+    def named(self, node: str | None = None) -> "Named":
+        """A node's name (default: the method's own) as the language layer shows it."""
+        return Named(self, node)
+
     def parents(self, node: str) -> tuple[str, ...]:
         """The aggregates that list this node as a child."""
         return tuple(a.id for a in self.aggregates.values() if node in a.children)
@@ -193,3 +197,15 @@ class Method:
             total = sum(raw)
             aggs[agg.id] = replace(agg, raw_weights=raw, weights=tuple(w / total for w in raw))
         return replace(self, aggregates=aggs)
+
+
+class Named:
+    """A method's or a node's name in the reader's language (name, or name_en in English)."""
+
+    __slots__ = ("method", "node")
+
+    def __init__(self, method: Method, node: str | None = None):
+        self.method, self.node = method, node
+
+    def text(self, lang: str = "en") -> str:
+        return self.method.label(lang) if self.node is None else self.method.node_label(self.node, lang)

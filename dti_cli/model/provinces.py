@@ -193,3 +193,15 @@ def resolve_region(text: str) -> str:
 def region_name(region: str, lang: str = "vi") -> str:
     """A region's display name."""
     return REGIONS[region][0] if lang == "en" and region in REGIONS else region
+
+
+class RegionName:
+    """A region's name in the reader's language."""
+
+    __slots__ = ("region",)
+
+    def __init__(self, region: str):
+        self.region = region
+
+    def text(self, lang: str = "en") -> str:
+        return region_name(self.region, lang)

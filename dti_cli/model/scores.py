@@ -9,7 +9,9 @@ import numpy as np
 import pandas as pd
 
 from dti_cli.errors import UsageError
+from dti_cli.i18n import Msg
 from dti_cli.model.method import Method
+from dti_cli.model.result import Column
 
 COMPUTED = "computed"
 
@@ -89,3 +91,30 @@ class Scores:
     def provenance(self, mask: np.ndarray, node: str) -> np.ndarray:
         j = self.nodes.index(node)
         return np.asarray(self.labels, dtype=object)[self.prov[mask, j]]
+
+
+def long_columns(unit_kind: str) -> tuple[Column, ...]:
+    """The columns of the long table of scores (`dti scores`)."""
+    return (Column("year", Msg("col.year"), "int"), Column(unit_kind, Msg("col.unit"), "text"),
+            Column("node", Msg("col.node"), "text"), Column("score", Msg("col.score"), "score", prov="provenance"),
+            Column("rank", Msg("col.rank"), "rank"), Column("provenance", Msg("col.provenance"), "text"),
+            Column("source", Msg("col.source"), "text", table=False))
+
+
+def long_frame(scores: Scores, years: list[int]) -> pd.DataFrame:
+    """year, unit, node, score, rank, provenance, source: one row per figure that exists."""
+    m = np.isin(scores.rows["year"].to_numpy(), years)
+    n, k = int(m.sum()), len(scores.nodes)
+    value = scores.value[m]
+    rank = scores.rank[m]
+    keep = (~np.isnan(value) | ~np.isnan(rank)).ravel()
+    frame = pd.DataFrame({
+        "year": np.repeat(scores.rows["year"].to_numpy()[m], k),
+        scores.unit_kind: np.repeat(scores.rows["unit"].to_numpy()[m], k),
+        "node": np.tile(np.array(scores.nodes, dtype=object), n),
+        "score": value.ravel(),
+        "rank": rank.ravel(),
+        "provenance": np.asarray(scores.labels, dtype=object)[scores.prov[m].ravel()],
+        "source": np.asarray(scores.sources, dtype=object)[scores.source[m].ravel()],
+    })
+    return frame[keep].reset_index(drop=True)

@@ -17,13 +17,12 @@ import numpy as np
 import pandas as pd
 
 from dti_cli.errors import UsageError
-from dti_cli.files import atomic_path
+from dti_cli.i18n import text
+from dti_cli.io.files import atomic_path
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
-INSTALL_HINT = ("charts need matplotlib, the 'plot' extra: pip install 'dti[plot]' "
-                "(in a checkout: pip install '.[plot]')")
 
 HIGHLIGHT = "#d95f02"  # highlighted units (orange)
 BASE = "#8fb3d3"  # every other bar (light blue)
@@ -31,8 +30,9 @@ NATIONAL = "#333333"  # the national average
 REGION = "#7570b3"  # the region average (purple)
 MUTED = "#666666"  # secondary text
 SERIES = ("#1f77b4", "#d95f02", "#1b9e77", "#7570b3", "#e7298a", "#66a61e", "#a6761d", "#e6ab02")
-MEASURES = {"score": "#1f3b57", "cqs": "#d95f02", "kts": "#1b9e77", "xhs": "#7570b3"}  # one unit's lines
-PILLARS = ("cqs", "kts", "xhs")
+INDEX_COLOUR = "#1f3b57"  # one unit's index line; its pillars take PILLAR_COLOURS in order
+PILLAR_COLOURS = ("#d95f02", "#1b9e77", "#7570b3", "#e7298a", "#66a61e", "#a6761d")
+LABEL_KEYS = ("score", "national", "region", "rank", "year", "province", "gaps", "no_data")
 DPI = 150
 FORMATS = ("svg", "png")
 
@@ -57,25 +57,14 @@ STYLE = {
     "savefig.facecolor": "white",
 }
 
-LABELS = {
-    "vi": {"score": "Điểm", "national": "Trung bình cả nước", "region": "Trung bình vùng", "rank": "Hạng",
-           "year": "Năm", "province": "Tỉnh/thành", "cqs": "Chính quyền số", "kts": "Kinh tế số",
-           "xhs": "Xã hội số", "gaps": "khoảng trống: năm không có số liệu",
-           "no_data": "không có số liệu"},
-    "en": {"score": "Score", "national": "National average", "region": "Region average", "rank": "Rank",
-           "year": "Year", "province": "Province", "cqs": "Digital government", "kts": "Digital economy",
-           "xhs": "Digital society", "gaps": "gaps: years without figures",
-           "no_data": "no data"},
-}
-
 PLATE = {"boxstyle": "square,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.9}  # behind labels
 _PAD = 0.12  # inches around the header and the footer
 _TITLE_PT, _SUBTITLE_PT, _SOURCE_PT = 12.0, 8.5, 7.0
 
 
 def labels(lang: str = "vi") -> dict[str, str]:
-    """The chart labels in a language ("vi" or "en")."""
-    return LABELS["en" if lang == "en" else "vi"]
+    """The chart labels in a language ("vi" or "en"), from the catalogue."""
+    return {k: text(f"chart.{k}", lang) for k in LABEL_KEYS}
 
 
 def require_matplotlib() -> None:
@@ -83,7 +72,7 @@ def require_matplotlib() -> None:
     try:
         import matplotlib  # noqa: F401
     except ImportError:
-        raise UsageError(INSTALL_HINT) from None
+        raise UsageError("chart.install") from None
 
 
 @contextmanager
@@ -206,10 +195,10 @@ def rank_chart(frame: pd.DataFrame, *, title: str, subtitle: str = "", source: s
     return fig
 
 
-def _by_year(frame: pd.DataFrame, years: np.ndarray) -> pd.DataFrame:
+def _by_year(frame: pd.DataFrame, years: np.ndarray, pillars) -> pd.DataFrame:
     """A history on every year of a range: a year absent from the frame becomes a row of NaN."""
     data = frame.assign(year=pd.to_numeric(frame["year"]).astype(int)).drop_duplicates("year", keep="last")
-    cols = [c for c in ("score", "rank", *PILLARS) if c in data.columns]
+    cols = [c for c in ("score", "rank", *pillars) if c in data.columns]
     out = data.set_index("year")[cols].reindex(years)
     return out.apply(pd.to_numeric, errors="coerce").astype(float)
 
@@ -220,15 +209,22 @@ def _has_gap(have: np.ndarray) -> bool:
     return bool(len(idx) and (np.diff(idx) > 1).any())
 
 
-_STYLES = {"score": ("-", "o", 2.0, 5.0), "cqs": ((0, (5, 2)), "s", 1.2, 3.5), "kts": ((0, (1.5, 1.5)), "^", 1.2, 4.0),
-           "xhs": ((0, (5, 1.5, 1.5, 1.5)), "D", 1.2, 3.2)}
+INDEX_STYLE = ("-", "o", 2.0, 5.0)  # line style, marker, line width, marker size
+PILLAR_STYLES = (((0, (5, 2)), "s", 1.2, 3.5), ((0, (1.5, 1.5)), "^", 1.2, 4.0), ((0, (5, 1.5, 1.5, 1.5)), "D", 1.2, 3.2),
+                 ((0, (3, 1, 1, 1, 1, 1)), "v", 1.2, 3.5))
 
 
-def history_chart(series: Mapping[str, pd.DataFrame], *, title: str, source: str = "",
-                  value_label: str = "DTI", lang: str = "vi") -> "Figure":
-    """Index and pillars over the years, one colour per unit, gaps where a year has no figure, ranks marked."""
+def history_chart(series: Mapping[str, pd.DataFrame], *, title: str, source: str = "", value_label: str = "DTI",
+                  pillars: Mapping[str, str] | None = None, lang: str = "vi") -> "Figure":
+    """Index and pillars over the years, one colour per unit, gaps where a year has no figure, ranks marked.
+
+    `pillars` maps the pillar columns of the frames to the names shown (the method's pillars)."""
     lab = labels(lang)
-    names = {"score": value_label, **{p: lab[p] for p in PILLARS}}
+    pillars = dict(pillars or {})
+    names = {"score": value_label, **pillars}
+    order = ["score", *pillars]
+    styles = {"score": INDEX_STYLE, **{p: PILLAR_STYLES[i % len(PILLAR_STYLES)] for i, p in enumerate(pillars)}}
+    colours = {"score": INDEX_COLOUR, **{p: PILLAR_COLOURS[i % len(PILLAR_COLOURS)] for i, p in enumerate(pillars)}}
     known = [pd.to_numeric(f["year"]).astype(int) for f in series.values() if len(f)]
     years = np.arange(min(int(y.min()) for y in known), max(int(y.max()) for y in known) + 1) if known else (
         np.array([], dtype=int))
@@ -242,14 +238,14 @@ def history_chart(series: Mapping[str, pd.DataFrame], *, title: str, source: str
         any_score = np.zeros(len(years), dtype=bool)
         gaps = False
         for i, (name, frame) in enumerate(series.items()):
-            data = _by_year(frame, years)
-            for key in ("score", *PILLARS):
+            data = _by_year(frame, years, pillars)
+            for key in order:
                 if key not in data.columns or not data[key].notna().any():
                     continue
-                ls, marker, lw, ms = _STYLES[key]
+                ls, marker, lw, ms = styles[key]
                 # NaN rows (missing or absent years) break the line: no segment joins the years around a gap
                 ax.plot(years, data[key].to_numpy(), ls=ls, marker=marker, lw=lw, ms=ms,
-                        color=MEASURES[key] if single else SERIES[i % len(SERIES)],
+                        color=colours[key] if single else SERIES[i % len(SERIES)],
                         alpha=1.0 if key == "score" else 0.85, zorder=3 if key == "score" else 2,
                         gid=f"line-{i}-{key}", label=f"{nfc(name)}: {names[key]}")
                 shown += [key] if key not in shown else []
@@ -257,7 +253,7 @@ def history_chart(series: Mapping[str, pd.DataFrame], *, title: str, source: str
             any_score |= np.isfinite(score)
             gaps |= _has_gap(np.isfinite(score))
             if "rank" in data.columns:
-                colour = MEASURES["score"] if single else SERIES[i % len(SERIES)]
+                colour = INDEX_COLOUR if single else SERIES[i % len(SERIES)]
                 for yr, v, r in zip(years, score, data["rank"].to_numpy()):
                     if np.isfinite(v) and np.isfinite(r):
                         ax.annotate(f"#{int(r)}", (yr, v), xytext=(0, 7 if i % 2 == 0 else -13),
@@ -275,11 +271,11 @@ def history_chart(series: Mapping[str, pd.DataFrame], *, title: str, source: str
         ax.set_ylabel(lab["score"])
 
         def handle(key: str, colour: str, label: str):
-            ls, marker, lw, ms = _STYLES[key]
+            ls, marker, lw, ms = styles[key]
             return Line2D([], [], color=colour, ls=ls, marker=marker, lw=lw, ms=ms, label=label)
 
         if single:
-            handles, ncols = [handle(k, MEASURES[k], names[k]) for k in shown], max(len(shown), 1)
+            handles, ncols = [handle(k, colours[k], names[k]) for k in shown], max(len(shown), 1)
         else:
             # two rows, units above measures; a legend fills column by column, so interleave with blanks
             top = [handle("score", SERIES[i % len(SERIES)], nfc(n)) for i, n in enumerate(series)]
@@ -339,8 +335,7 @@ def compare_chart(frame: pd.DataFrame, *, title: str, source: str = "", label: s
 def _format(path: Path) -> str:
     fmt = path.suffix.lower().lstrip(".")
     if fmt not in FORMATS:
-        got = f"'{path.suffix}'" if path.suffix else "no suffix"
-        raise UsageError(f"{path}: cannot write a chart with {got}; use a .svg or .png file")
+        raise UsageError("chart.suffix", path=str(path), suffix=path.suffix or "-")
     return fmt
 
 

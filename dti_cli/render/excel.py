@@ -10,11 +10,9 @@ from pathlib import Path
 import pandas as pd
 
 from dti_cli.errors import UsageError
-from dti_cli.files import atomic_path
-from dti_cli.render import Column, machine_value
-
-INSTALL = ("Excel output needs openpyxl, the 'excel' extra: pip install 'dti[excel]' "
-           "(in a checkout: pip install '.[excel]')")
+from dti_cli.i18n import Msg
+from dti_cli.io.files import atomic_path
+from dti_cli.model.result import Column, Table
 ABOUT = "about"
 MAX_ROWS = 1_048_576  # Excel's limit, the header row included
 MAX_NAME = 31
@@ -22,13 +20,14 @@ NUMBER_FORMATS = {"score": "0.0000", "delta": "0.0000", "rank": "0", "change": "
 WIDTHS = {"score": 10, "delta": 10, "rank": 7, "change": 7, "int": 7, "pct": 8, "num": 12, "bool": 7}
 BAD_NAME = re.compile(r"[\[\]:*?/\\]")
 RESERVED = {"history"}  # Excel keeps "History" for itself
+PROVENANCES = ("official", "github", "news", "hf", "derived", "computed", "imputed")
 
 
 def _openpyxl():
     try:
         import openpyxl
     except ImportError:
-        raise UsageError(INSTALL) from None
+        raise UsageError("excel.install") from None
     return openpyxl
 
 
@@ -56,10 +55,17 @@ def _text(v):
     return ILLEGAL_CHARACTERS_RE.sub("", v)
 
 
+def _python(v):
+    """A machine frame's value as a plain Python value (None for missing)."""
+    if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
+        return None
+    return v.item() if hasattr(v, "item") else v
+
+
 def _cell(ws, v, kind: str):
     from openpyxl.cell import WriteOnlyCell
 
-    v = machine_value(v, kind)
+    v = _python(v)
     if v is None:
         return None
     if isinstance(v, str):
@@ -99,13 +105,12 @@ def _discard(wb) -> None:
             ws.close()
 
 
-def _check(path: Path, sheets: list[tuple[str, pd.DataFrame, list[Column]]]) -> None:
+def _check(path: Path, sheets: list[Table]) -> None:
     if path.suffix.lower() != ".xlsx":
-        raise UsageError(f"{path}: an Excel workbook must end in .xlsx")
-    for name, frame, _ in sheets:
-        if len(frame) + 1 > MAX_ROWS:
-            raise UsageError(f"{path}: table '{name}' has {len(frame):,} rows, more than an Excel sheet holds "
-                             f"({MAX_ROWS - 1:,}); write csv instead")
+        raise UsageError("excel.suffix", path=str(path))
+    for t in sheets:
+        if len(t.frame) + 1 > MAX_ROWS:
+            raise UsageError("excel.too_many_rows", path=str(path), name=t.name, n=len(t.frame), max=MAX_ROWS - 1)
 
 
 def _header(ws, keys: list[str]) -> None:
@@ -122,11 +127,11 @@ def _header(ws, keys: list[str]) -> None:
     ws.append(cells)
 
 
-def _data_sheet(wb, name: str, frame: pd.DataFrame, columns: list[Column]) -> None:
+def _data_sheet(wb, name: str, frame: pd.DataFrame, columns: tuple[Column, ...]) -> None:
     from openpyxl.utils import get_column_letter
 
     ws = wb.create_sheet(name)
-    cols = [c for c in columns if c.key in frame.columns]  # as render.to_text does
+    cols = [c for c in columns if c.key in frame.columns]  # as the csv writer does
     for i, c in enumerate(cols, start=1):
         ws.column_dimensions[get_column_letter(i)].width = _width(frame, c)
     _header(ws, [c.key for c in cols])
@@ -156,17 +161,16 @@ def _about_sheet(wb, name: str, about: list[tuple[str, object]]) -> None:
         ws.append(cells)
 
 
-def write_xlsx(path: str | Path, sheets: list[tuple[str, pd.DataFrame, list[Column]]], *,
-               about: list[tuple[str, object]]) -> list[str]:
-    """Write one sheet per (name, frame, columns) plus an 'about' sheet, atomically; return the sheet names used."""
+def write_xlsx(path: str | Path, sheets: list[Table], *, about: list[tuple[str, object]]) -> list[str]:
+    """Write one sheet per machine table plus an 'about' sheet, atomically; return the sheet names used."""
     openpyxl = _openpyxl()
     path = Path(path)
     _check(path, sheets)
-    names = sheet_names([ABOUT, *(name for name, _, _ in sheets)])
+    names = sheet_names([ABOUT, *(t.name for t in sheets)])
     wb = openpyxl.Workbook(write_only=True)
     try:
-        for name, (_, frame, columns) in zip(names[1:], sheets):
-            _data_sheet(wb, name, frame, columns)
+        for name, t in zip(names[1:], sheets):
+            _data_sheet(wb, name, t.frame, t.columns)
         _about_sheet(wb, names[0], about)
         with atomic_path(path) as tmp:
             wb.save(tmp)
@@ -179,8 +183,6 @@ def write_xlsx(path: str | Path, sheets: list[tuple[str, pd.DataFrame, list[Colu
 def about_rows(*, edition: str, method: str = "", sources: pd.DataFrame | None = None, generated_by: str = "dti",
                lang: str = "en") -> list[tuple[str, str]]:
     """The 'about' sheet's rows: edition, method, each source with its URL, what each provenance means, the tool."""
-    from dti_cli.report import PROVENANCE
-
     rows = [("edition", edition)]
     if method:
         rows.append(("method", method))
@@ -188,7 +190,6 @@ def about_rows(*, edition: str, method: str = "", sources: pd.DataFrame | None =
         for rec in sources.itertuples(index=False):
             url = getattr(rec, "url", "")
             rows.append((f"source {rec.source}", "" if pd.isna(url) else str(url)))
-    meanings = PROVENANCE["en" if lang == "en" else "vi"]
-    rows += [(f"provenance {key}", meaning) for key, (_, meaning) in meanings.items()]
+    rows += [(f"provenance {key}", Msg(f"provenance.{key}.long").text(lang)) for key in PROVENANCES]
     rows.append(("generated by", generated_by))
     return rows

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from dti_cli import charts
 from dti_cli.errors import UsageError
-from dti_cli.provinces import fold
+from dti_cli.model.provinces import fold
+from dti_cli.render import charts
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -90,7 +90,7 @@ def tile_grid(points: Mapping[str, tuple[float, float]]) -> dict[str, tuple[int,
     lon = np.array([float(points[u][1]) for u in units])
     bad = ~(np.isfinite(lat) & np.isfinite(lon))
     if bad.any():
-        raise UsageError(f"no usable point (lat, lon) for '{units[int(np.argmax(bad))]}'")
+        raise UsageError("map.no_point", unit=units[int(np.argmax(bad))])
     # equirectangular: a degree of longitude is cos(latitude) of a degree of latitude; y grows southwards
     x = lon * math.cos(math.radians(float(lat.mean())))
     y = -lat

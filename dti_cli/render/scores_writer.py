@@ -1,4 +1,5 @@
-"""The long `scores` output, written fast enough for millions of rows (vectorised bytes, no per-row Python)."""
+"""The long `scores` table as csv or tsv, written fast enough for millions of rows: lines assembled from small byte
+tables in zero-padded matrices (no per-row Python), in two processes when the caller allows it (workers=2)."""
 
 from __future__ import annotations
 
@@ -11,200 +12,11 @@ from typing import BinaryIO, TextIO
 import numpy as np
 import pandas as pd
 
-from dti_cli.engine import Scores
-from dti_cli.parallel import workers, write_all
-from dti_cli.render import MAX_DECIMALS, MAX_SIGNIFICANT, Column, machine_round  # noqa: F401
-
-_POW10 = 10 ** np.arange(19, dtype=np.int64)
-
-
-def score_columns(unit_kind: str) -> list[Column]:
-    return [Column("year", "Năm", "Year", "int"), Column(unit_kind, "Đơn vị", "Unit"),
-            Column("node", "Chỉ số", "Node"), Column("score", "Điểm", "Score", "score", prov="provenance"),
-            Column("rank", "Hạng", "Rank", "rank"), Column("provenance", "Nguồn gốc", "Provenance"),
-            Column("source", "Nguồn", "Source", table=False)]
-
-
-def scores_frame(scores: Scores, years: list[int]) -> pd.DataFrame:
-    """year, unit, node, score, rank, provenance, source: one row per figure that exists."""
-    m = np.isin(scores.rows["year"].to_numpy(), years)
-    n, k = int(m.sum()), len(scores.nodes)
-    value = scores.value[m]
-    rank = scores.rank[m]
-    keep = (~np.isnan(value) | ~np.isnan(rank)).ravel()
-    frame = pd.DataFrame({
-        "year": np.repeat(scores.rows["year"].to_numpy()[m], k),
-        scores.unit_kind: np.repeat(scores.rows["unit"].to_numpy()[m], k),
-        "node": np.tile(np.array(scores.nodes, dtype=object), n),
-        "score": value.ravel(),
-        "rank": rank.ravel(),
-        "provenance": np.asarray(scores.labels, dtype=object)[scores.prov[m].ravel()],
-        "source": np.asarray(scores.sources, dtype=object)[scores.source[m].ravel()],
-    })
-    return frame[keep].reset_index(drop=True)
-
-
-def write_scores(scores: Scores, years: list[int], fmt: str, out: TextIO) -> None:
-    """Write the long scores table as csv, tsv, json or markdown."""
-    from dti_cli import render
-
-    if fmt in ("csv", "tsv"):
-        _write_delimited(scores, years, "\t" if fmt == "tsv" else ",", out)
-        return
-    frame = scores_frame(scores, years)
-    out.write(render.to_text(frame, score_columns(scores.unit_kind), render.Fmt(fmt)))
-
-
-# ---------------------------------------------------------------- numbers as bytes, vectorised
-
-def _int_digits(i: np.ndarray) -> np.ndarray:
-    """Number of decimal digits of non-negative integers (1 for 0)."""
-    return 1 + np.searchsorted(_POW10[1:17], i, side="right")
-
-
-_FRACTION = None
-
-
-def _fraction_table() -> np.ndarray:
-    """Rows 0..9999: four digits; rows 10000..19999: the same with trailing zeros blanked (zero bytes).
-
-    Four-digit groups keep the table at 80 kB, in cache: a gather from a million-row table costs several times more.
-    """
-    global _FRACTION
-    if _FRACTION is None:
-        x = np.arange(10_000, dtype=np.int64)
-        dig = np.empty((10_000, 4), dtype=np.uint8)
-        for j in range(4):
-            dig[:, j] = 48 + (x // 10 ** (3 - j)) % 10
-        strip = dig.copy()
-        for j in range(4):  # digit j is a trailing zero when x is divisible by 10**(4-j)
-            strip[x % 10 ** (4 - j) == 0, j] = 0
-        _FRACTION = np.concatenate([dig, strip])
-    return _FRACTION
-
-
-def _int_label_table(top: int, suffix: bytes) -> tuple[np.ndarray, np.ndarray]:
-    """ASCII of 0..top followed by `suffix`, as a padded table and lengths (vectorised)."""
-    x = np.arange(top + 1, dtype=np.int64)
-    nd = _int_digits(x)
-    w = int(nd.max()) + len(suffix)
-    mat = np.zeros((top + 1, w), dtype=np.uint8)
-    for j in range(int(nd.max())):
-        pos = nd - 1 - j  # the j-th digit from the right sits at column nd-1-j
-        ok = pos >= 0
-        mat[np.flatnonzero(ok), pos[ok]] = 48 + (x[ok] // 10**j) % 10
-    for i, b in enumerate(suffix):
-        mat[np.arange(top + 1), nd + i] = b
-    return mat, nd + len(suffix)
-
-
-@dataclass
-class _Number:
-    """A block of finite floats as machine_round writes them: a lead (sign, integer digits, point) and 12 decimals
-    in three 4-digit groups, each a row of a small table (zero bytes as padding)."""
-
-    lead: np.ndarray  # (n, wl) the lead bytes themselves, or None when lead_tab/lead_code give them
-    lead_tab: np.ndarray | None
-    lead_code: np.ndarray | None
-    groups: tuple[np.ndarray, np.ndarray, np.ndarray]  # row numbers in _fraction_table()
-
-    @property
-    def lead_width(self) -> int:
-        return self.lead_tab.shape[1] if self.lead_tab is not None else self.lead.shape[1]
-
-
-def number_parts(v: np.ndarray) -> _Number:
-    n = len(v)
-    a = np.abs(v)
-    if n and a.max() < 10 ** (MAX_SIGNIFICANT - MAX_DECIMALS):  # the usual case, all below 1000: 12 decimals
-        np.multiply(a, 1e12, out=a)
-        scaled = np.rint(a, out=a).astype(np.int64)
-        ipart, f12 = np.divmod(scaled, 10**12)
-    else:
-        intdig = _int_digits(np.floor(a).astype(np.int64))
-        dec = np.clip(MAX_SIGNIFICANT - intdig, 0, MAX_DECIMALS)
-        scaled = np.rint(a * _POW10[dec]).astype(np.int64)
-        ipart = scaled // _POW10[dec]
-        f12 = (scaled - ipart * _POW10[dec]) * _POW10[MAX_DECIMALS - dec]
-    # the fraction: three 4-digit groups; the last non-zero group loses its trailing zeros, later ones vanish
-    g1, rest = np.divmod(f12, 100_000_000)
-    g2, g3 = np.divmod(rest, 10_000)
-    nz3 = g3 != 0
-    groups = (np.where(nz3 | (g2 != 0), g1, g1 + 10_000), np.where(nz3, g2, g2 + 10_000), g3 + 10_000)
-    # sign, integer part and the decimal point from one table (the point only when a fraction follows)
-    code = ipart * 4
-    if n and v.min() < 0:
-        code += ((v < 0) & (scaled != 0)) * 2
-    code += f12 != 0
-    top = int(ipart.max()) if n else 0
-    if top <= 1_000_000:
-        return _Number(None, _lead_table(top), code, groups)
-    neg = (code // 2) % 2 == 1  # very large integer parts: digit by digit (leading zeros blank)
-    intdig = _int_digits(ipart)
-    lead = np.zeros((n, 18), dtype=np.uint8)
-    lead[:, 0] = np.where(neg, ord("-"), 0)
-    j = np.arange(16)
-    digits = 48 + (ipart[:, None] // _POW10[15 - j][None, :]) % 10
-    lead[:, 1:17] = np.where(j[None, :] >= (16 - intdig)[:, None], digits, 0)
-    lead[:, 17] = np.where(f12 != 0, ord("."), 0)
-    return _Number(lead, None, None, groups)
-
-
-def _put_fraction(out: np.ndarray, at: int, num: _Number) -> None:
-    tab = _fraction_table()
-    for i, g in enumerate(num.groups):
-        _put(out, at + 4 * i, tab, g)
-
-
-def format_numbers(v: np.ndarray, out: np.ndarray) -> int:
-    """Write finite floats as machine_round does into `out` (n, number_width(v)) uint8 rows, zero bytes as padding.
-    Returns how many leading columns it wrote (the rest are left as they were)."""
-    num = number_parts(v)
-    wl = num.lead_width
-    if num.lead is None:
-        _put(out, 0, num.lead_tab, num.lead_code)
-    else:
-        out[:, :wl] = num.lead
-    _put_fraction(out, wl, num)
-    return wl + MAX_DECIMALS
-
-
-def number_width(v: np.ndarray) -> int:
-    """Bytes format_numbers needs for these values: sign, integer digits, point, 12 decimals."""
-    finite = v[np.isfinite(v)]
-    top = int(np.floor(np.abs(finite).max())) + 1 if len(finite) else 1
-    return (2 + len(str(top)) + 2 if top <= 1_000_001 else 18) + MAX_DECIMALS
-
-
-def _put(out: np.ndarray, at: int, table: np.ndarray, codes) -> None:
-    """out[:, at:at+w] = table[codes] (or table itself), as one gather of w-byte items."""
-    w = table.shape[1]
-    dest = out[:, at:at + w].view(f"V{w}")[:, 0]
-    dest[...] = (table.view(f"V{w}").ravel()[codes] if codes is not None
-                 else np.ascontiguousarray(table).view(f"V{w}").ravel())
-
-
-_LEAD: dict = {}
-
-
-def _lead_table(top: int) -> np.ndarray:
-    """Rows for (integer part i, negative, has fraction): "i", "-i", "i.", "-i." zero-padded; index (2i+neg)*2+frac."""
-    if top in _LEAD:
-        return _LEAD[top]
-    digits, lens = _int_label_table(top, b"")
-    w = digits.shape[1] + 2
-    tab = np.zeros((top + 1, 2, 2, w), dtype=np.uint8)
-    rows = np.arange(top + 1)
-    for neg in (0, 1):
-        for frac in (0, 1):
-            t = tab[:, neg, frac]
-            t[:, neg:neg + digits.shape[1]] = digits
-            if neg:
-                t[:, 0] = ord("-")
-            if frac:
-                t[rows, lens + neg] = ord(".")
-    _LEAD[top] = tab.reshape((top + 1) * 4, w)
-    return _LEAD[top]
+from dti_cli.io.processes import write_all
+from dti_cli.model.result import MAX_DECIMALS, Table
+from dti_cli.model.scores import Scores, long_columns, long_frame
+from dti_cli.render.delimited import delimited
+from dti_cli.render.numbers import HUGE, int_label_table, number_parts, put, put_fraction
 
 
 def _labels_table(labels: list[str], sep: str, suffix: str = "") -> tuple[np.ndarray, np.ndarray]:
@@ -222,12 +34,12 @@ def _labels_table(labels: list[str], sep: str, suffix: str = "") -> tuple[np.nda
     return mat, np.array([len(e) for e in enc], dtype=np.int64)
 
 
-def _write_delimited(scores: Scores, years: list[int], sep: str, out: TextIO, chunk: int = 100_000) -> None:
+def write_delimited(scores: Scores, years: list[int], sep: str, out: TextIO, *, workers: int = 1,
+                    chunk: int = 100_000) -> None:
     """csv/tsv rows assembled in zero-padded byte matrices and compacted; labels with a NUL take the slow way."""
     labels = [str(x) for x in (*scores.nodes, *scores.labels, *scores.sources, *scores.rows["unit"].unique())]
     if any("\x00" in x for x in labels):
-        frame = scores_frame(scores, years).assign(rank=lambda f: f["rank"].astype("Int64"))
-        out.write(frame.to_csv(sep=sep, index=False, lineterminator="\n"))
+        out.write(delimited(Table.of("scores", long_frame(scores, years), long_columns(scores.unit_kind)), sep))
         return
     m = np.isin(scores.rows["year"].to_numpy(), years)
     rows_idx = np.flatnonzero(m)
@@ -254,7 +66,7 @@ def _write_delimited(scores: Scores, years: list[int], sep: str, out: TextIO, ch
     ranked = scores.rank if len(rows_idx) == len(scores.rank) else scores.rank[rows_idx]
     best = np.fmax.reduce(ranked, axis=None) if ranked.size else np.nan  # NaN only when nothing is ranked
     top = 0 if np.isnan(best) else int(best)
-    rmat, rlen = _int_label_table(top, sep.encode())
+    rmat, rlen = int_label_table(top, sep.encode())
     rank_table = (np.concatenate([rmat, np.zeros((1, rmat.shape[1]), np.uint8)]), np.r_[rlen, 0])
     no_rank = top + 1
     no_rank_sep = _labels_table([""], sep, sep)  # an empty rank is just the separator
@@ -284,7 +96,7 @@ def _write_delimited(scores: Scores, years: list[int], sep: str, out: TextIO, ch
 
     starts = list(range(0, len(rows_idx), rows_per_chunk))
     fd = _fd(sink)
-    if fd is not None and len(starts) >= 4 and workers() > 1:
+    if fd is not None and len(starts) >= 4 and workers > 1:
         sink.flush()
         _two_writers(fd, starts, chunk_bytes)
     else:
@@ -330,7 +142,7 @@ def _chunk_bytes(scores: Scores, t: _Tables, rows: np.ndarray | slice, start: in
         return b""
     pick = (lambda a: a) if cell.all() else (lambda a: a[cell])
     value, rank = pick(value), pick(rank)
-    if not (np.abs(value[~np.isnan(value)]) < 1e15).all():  # huge figures: the row-by-row route
+    if not (np.abs(value[~np.isnan(value)]) < HUGE).all():  # huge figures: the table renderer's route
         return _slow_chunk(scores, rows, t.sep)
     n = len(value)
     has_v = ~np.isnan(value)
@@ -341,31 +153,31 @@ def _chunk_bytes(scores: Scores, t: _Tables, rows: np.ndarray | slice, start: in
     if cell.all():  # each row's "year<sep>unit<sep>" k times over
         mat[:, :wp].view(f"V{wp}")[:, 0] = np.repeat(t.prefix[start:start + n_rows].view(f"V{wp}")[:, 0], k)
     else:
-        _put(mat, 0, t.prefix, pick(np.repeat(np.arange(start, start + n_rows), k)))
+        put(mat, 0, t.prefix, pick(np.repeat(np.arange(start, start + n_rows), k)))
     node = pick(np.tile(np.arange(k), n_rows))
     if num.lead is None and k * len(num.lead_tab) <= 1 << 16:  # "node<sep>" and the lead: one lookup
-        _put(mat, wp, t.node_lead(num.lead_tab), node * len(num.lead_tab) + num.lead_code)
+        put(mat, wp, t.node_lead(num.lead_tab), node * len(num.lead_tab) + num.lead_code)
     else:
-        _put(mat, wp, t.node, node)
+        put(mat, wp, t.node, node)
         if num.lead is None:
-            _put(mat, wp + wn, num.lead_tab, num.lead_code)
+            put(mat, wp + wn, num.lead_tab, num.lead_code)
         else:
             mat[:, wp + wn:wp + wn + wl] = num.lead
     at = wp + wn + wl
-    _put_fraction(mat, at, num)
+    put_fraction(mat, at, num)
     if not has_v.all():
         mat[~has_v, wp + wn:at + MAX_DECIMALS] = 0
     at += MAX_DECIMALS
     rank = np.where(np.isnan(rank), t.no_rank, rank).astype(np.int64)
     pair = pick(scores.prov[rows].ravel()).astype(np.int64) * t.n_src + pick(scores.source[rows].ravel())
     if t.tail is not None:
-        _put(mat, at, t.tail, rank * t.n_pairs + pair)
+        put(mat, at, t.tail, rank * t.n_pairs + pair)
         return _squeeze()
     mat[:, at] = ord(t.sep)
     at += 1
-    _put(mat, at, t.rank, rank)
+    put(mat, at, t.rank, rank)
     at += t.rank.shape[1]
-    _put(mat, at, t.suffix, pair)
+    put(mat, at, t.suffix, pair)
     return _squeeze()
 
 
@@ -401,11 +213,10 @@ def _squeeze() -> bytes:
 
 
 def _slow_chunk(scores: Scores, rows: np.ndarray, sep: str) -> bytes:
-    """The rows of one chunk through the csv module (for figures the byte formatter does not cover)."""
-    from dti_cli import render
-
-    frame = scores_frame(_rows_only(scores, rows), sorted(set(scores.rows["year"].to_numpy()[rows].tolist())))
-    text = render.delimited(frame, [c.kind for c in score_columns(scores.unit_kind)], sep)
+    """The rows of one chunk through the table renderer (for figures the byte tables do not cover)."""
+    part = _rows_only(scores, rows)
+    frame = long_frame(part, sorted(set(part.rows["year"].tolist())))
+    text = delimited(Table.of("scores", frame, long_columns(scores.unit_kind)), sep)
     return text.split("\n", 1)[1].encode("utf-8")
 
 
