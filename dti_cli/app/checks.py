@@ -10,7 +10,7 @@ from dti_cli.app.session import Source, load, load_data, load_method
 from dti_cli.errors import UsageError
 from dti_cli.i18n import Msg, render
 from dti_cli.model import editions
-from dti_cli.model.result import Column, Result, Table
+from dti_cli.model.result import PROVENANCE_VALUES, Column, Result, Table
 
 
 def verify(src: Source = Source(), *, show: int = 10, lang: str = "vi") -> Result:
@@ -23,12 +23,12 @@ def verify(src: Source = Source(), *, show: int = 10, lang: str = "vi") -> Resul
              Column("indicator", Msg("col.indicator"), "text"), Column("published", Msg("col.published"), "num"),
              Column("computed", Msg("col.computed"), "num"), Column("difference", Msg("col.difference"), "num"),
              Column("tolerance", Msg("col.tolerance"), "num"),
-             Column("basis", Msg("col.basis"), "text", values="basis"),
-             Column("provenance", Msg("col.provenance"), "text"), Column("ok", Msg("col.ok"), "bool")]
+             Column("basis", Msg("col.basis"), "text", values="value.basis.{}"),
+             Column("provenance", Msg("col.provenance"), "text", values=PROVENANCE_VALUES), Column("ok", Msg("col.ok"), "bool")]
     rcols = [*vcols[:3], Column("published_rank", Msg("col.published_rank"), "rank"),
              Column("computed_rank", Msg("col.computed_rank"), "rank"), vcols[-1]]
     both = pd.concat([values.assign(check="value"), ranks.assign(check="rank")], ignore_index=True)
-    long = [Column("check", Msg("col.check"), "text", values="verify"), *vcols[:-1], *rcols[3:5], vcols[-1]]
+    long = [Column("check", Msg("col.check"), "text", values="value.verify.{}"), *vcols[:-1], *rcols[3:5], vcols[-1]]
     bad_v, bad_r = int((~values["ok"]).sum()), int((~ranks["ok"]).sum())
     if len(values):
         status = Msg("status.verify", ok=len(values) - bad_v, n=len(values),
@@ -65,8 +65,8 @@ def check(src: Source = Source(), *, year: int | None = None, lang: str = "vi") 
     found = found.assign(message=[render(m, lang) for m in found["message"]],
                          threshold=[render(t, lang) if hasattr(t, "text") else t for t in found["threshold"]])
     found = found.drop_duplicates(["level", "check", "year", "subject", "message"]).reset_index(drop=True)
-    cols = (Column("level", Msg("col.level"), "text", values="level"),
-            Column("check", Msg("col.check"), "text", values="check"), Column("year", Msg("col.year"), "int"),
+    cols = (Column("level", Msg("col.level"), "text", values="value.level.{}"),
+            Column("check", Msg("col.check"), "text", values="value.check.{}"), Column("year", Msg("col.year"), "int"),
             Column("subject", Msg("col.subject"), "text", table=False),
             Column("value", Msg("col.value"), "num", table=False),
             Column("threshold", Msg("col.threshold"), "text", table=False), Column("message", Msg("col.detail"), "text"))

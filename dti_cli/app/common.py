@@ -9,7 +9,7 @@ import pandas as pd
 from dti_cli import __version__
 from dti_cli.i18n import Msg, Plain
 from dti_cli.model import provinces
-from dti_cli.model.result import Column
+from dti_cli.model.result import PROVENANCE_VALUES, Column
 from dti_cli.model.scores import Scores
 
 GENERATED_BY = f"dti {__version__}"
@@ -57,4 +57,4 @@ def unit_columns(unit_kind: str, *, name_table: bool = True) -> list[Column]:
             Column("name", Msg("col.province" if province else "col.unit_name"), "text", table=name_table)]
 
 
-PROVENANCE = Column("provenance", Msg("col.provenance"), "text", table=False)
+PROVENANCE = Column("provenance", Msg("col.provenance"), "text", table=False, values=PROVENANCE_VALUES)

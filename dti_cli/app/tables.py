@@ -117,8 +117,8 @@ def movers(src: Source = Source(), *, year: int | None = None, by: str | None = 
     prev = year - 1
     if prev not in scores.methods:
         loaded.notes.append(Msg("note.no_prev_year", year=prev))
-    cols = [Column("measure", Msg("col.measure"), "text", values="measure"),
-            Column("direction", Msg("col.direction"), "text", values="direction"),
+    cols = [Column("measure", Msg("col.measure"), "text", values="value.measure.{}"),
+            Column("direction", Msg("col.direction"), "text", values="value.direction.{}"),
             Column("position", "#", "int"), *unit_columns(scores.unit_kind),
             Column("prev", str(prev), "num"), Column("value", str(year), "num"), Column("change", "±", "num"),
             Column("rank", Msg("col.rank"), "rank")]

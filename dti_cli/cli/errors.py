@@ -4,6 +4,7 @@ genuine bugs (exit 3, with DTI_DEBUG=1 for the traceback)."""
 from __future__ import annotations
 
 import os
+import re
 import sys
 
 from dti_cli.errors import EXIT_INTERNAL, EXIT_USAGE
@@ -57,7 +58,17 @@ def _usage(exc, lang: str) -> str:
     if kind == "MissingParameter" and hint:
         return Msg("usage.missing", name=" / ".join(hint)).text(lang)
     if kind == "BadParameter" and hint:
-        return Msg("usage.bad_value", name=" / ".join(hint), detail=exc.message).text(lang)
+        choices = getattr(getattr(param, "type", None), "choices", None)
+        got = re.match(r"'(.*)' is not one of", str(exc.message))
+        number = re.match(r"'(.*)' is not a valid (int|integer|float)", str(exc.message))
+        detail = exc.message
+        if choices and got:
+            detail = Msg("usage.not_one_of", value=got.group(1), choices=", ".join(map(str, choices)))
+        elif number:
+            detail = Msg("usage.not_a_number", value=number.group(1))
+        elif bounds := re.match(r"(.+) is not in the range (.+?)\.?$", str(exc.message)):
+            detail = Msg("usage.range", value=bounds.group(1), range=bounds.group(2))
+        return Msg("usage.bad_value", name=" / ".join(hint), detail=detail).text(lang)
     return exc.format_message()
 
 

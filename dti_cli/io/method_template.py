@@ -29,12 +29,12 @@ def starter(indicators: list[str], *, source: str, groups: list[str] = (), lang:
     t = lambda key, **kw: text(key, lang, **kw)  # noqa: E731
     lines = [
         "# " + t("template.head", source=source),
-        "#   dti check --data DATA --method THIS_FILE      (" + t("template.check") + ")",
-        "#   dti scores --data DATA --method THIS_FILE     (" + t("template.scores") + ")",
+        "#   " + t("template.run_check"),
+        "#   " + t("template.run_scores"),
         "",
         _line(f"name = {json.dumps(t('template.my_index'), ensure_ascii=False)}", "template.name", lang),
         _line('source = ""', "template.source", lang),
-        "# " + _line("years = [2023, 2024]", "template.years", lang)[2:],
+        _line("# years = [2023, 2024]", "template.years", lang),
         "",
         _line("[defaults]", "template.defaults", lang),
         _line("direction = 1", "template.direction", lang),

@@ -13,6 +13,7 @@ MAX_DECIMALS = 12  # machine output: at most 12 decimals and 15 significant digi
 MAX_SIGNIFICANT = 15  # 0.7864, not 0.7864000000000001)
 _POW10 = 10 ** np.arange(19, dtype=np.int64)
 
+PROVENANCE_VALUES = "provenance"  # `values` of a provenance column: "derived+winsorise" as "suy ra, winsorise"
 NUMBER_KINDS = ("score", "delta", "num", "pct")  # floats, machine-rounded
 WHOLE_KINDS = ("rank", "change", "int")  # whole numbers (nullable)
 

@@ -11,7 +11,7 @@ import pandas as pd
 from dti_cli.errors import UsageError
 from dti_cli.i18n import Msg
 from dti_cli.model.method import Method
-from dti_cli.model.result import Column
+from dti_cli.model.result import PROVENANCE_VALUES, Column
 
 COMPUTED = "computed"
 
@@ -97,7 +97,7 @@ def long_columns(unit_kind: str) -> tuple[Column, ...]:
     """The columns of the long table of scores (`dti scores`)."""
     return (Column("year", Msg("col.year"), "int"), Column(unit_kind, Msg("col.unit"), "text"),
             Column("node", Msg("col.node"), "text"), Column("score", Msg("col.score"), "score", prov="provenance"),
-            Column("rank", Msg("col.rank"), "rank"), Column("provenance", Msg("col.provenance"), "text"),
+            Column("rank", Msg("col.rank"), "rank"), Column("provenance", Msg("col.provenance"), "text", values=PROVENANCE_VALUES),
             Column("source", Msg("col.source"), "text", table=False))
 
 

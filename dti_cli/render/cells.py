@@ -3,11 +3,13 @@ translated values, and the marks that say where a figure comes from."""
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from dti_cli.i18n import Msg, has, render
 from dti_cli.i18n.numbers import display, missing
-from dti_cli.model.result import Column, Table
+from dti_cli.model.result import PROVENANCE_VALUES, Column, Table
 
 # provenance -> mark in people's formats; the caption explains the marks used
 MARKS = {"computed": "*", "derived": "†", "partial": "§"}
@@ -23,6 +25,24 @@ def mark(prov) -> str:
     return MARKS.get(prov.split("+")[0], "")
 
 
+def provenance_keys(text) -> list[str]:
+    """The provenances in a provenance cell ("imputed:mean+winsorise" → imputed, winsorise)."""
+    if not isinstance(text, str) or not text:
+        return []
+    return [("imputed" if p.startswith("imputed") else p) for p in re.split(r"[+\s,;]+", text) if p]
+
+
+def provenance(key: str, lang: str) -> tuple[str, str]:
+    """(short label, meaning) of a provenance; an unknown one is its own label."""
+    if has(f"provenance.{key}.short"):
+        return Msg(f"provenance.{key}.short").text(lang), Msg(f"provenance.{key}.long").text(lang)
+    return key, ""
+
+
+def provenance_short(text, lang: str) -> str:
+    return ", ".join(provenance(k, lang)[0] for k in dict.fromkeys(provenance_keys(text)))
+
+
 def value_text(v, column: Column, lang: str) -> str:
     """One value as people see it: by the column's kind, or its machine value translated (`values`)."""
     if missing(v):
@@ -31,8 +51,10 @@ def value_text(v, column: Column, lang: str) -> str:
         return Msg("value.yes" if v else "value.no").text(lang)
     if column.kind != "text":
         return display(v, column.kind, lang=lang)
-    if column.values and has(f"value.{column.values}.{v}"):
-        return Msg(f"value.{column.values}.{v}").text(lang)
+    if column.values == PROVENANCE_VALUES:
+        return provenance_short(v, lang)
+    if column.values and has(column.values.format(v)):
+        return Msg(column.values.format(v)).text(lang)
     if isinstance(v, float):
         return display(v, "score", lang=lang)
     return render(v, lang)

@@ -118,6 +118,25 @@ def _title(d: ReportData) -> str:
     return f"{d.name} — {index_label(d)} {d.year} · {Labels(d.lang)['title_tail']}"
 
 
+def _uncertainty(d: ReportData, L: Labels) -> list[str]:
+    """The rank band section: the sentence and a bar from rank 1 to the last."""
+    sentence, esc = uncertainty_sentence(d), html.escape
+    if not sentence:
+        return []
+    u = d.uncertainty
+    out = ['<section id="uncertainty">', f"<h2>{esc(L['uncertainty'])}</h2>", f"<p>{esc(sentence)}</p>"]
+    span = max(d.of - 1, 1)
+    pos = lambda r: min(max((float(r) - 1) / span * 100, 0.0), 100.0)  # noqa: E731
+    if all(not missing(u.get(k)) for k in ("q5", "q95", "rank")):
+        lo, hi = pos(u["q5"]), pos(u["q95"])
+        out += [f'<div class="band" role="img" aria-label="{esc(sentence)}">'
+                f'<div class="range" style="left:{lo:.2f}%;width:{max(hi - lo, 0.8):.2f}%"></div>'
+                f'<div class="mark" style="left:{pos(u["rank"]):.2f}%"></div></div>',
+                f'<div class="axis"><span>{esc(L["best"])}</span>'
+                f'<span>{esc(L.t("last", of=d.of))}</span></div>']
+    return out + ["</section>"]
+
+
 def render_html(data: ReportData) -> str:
     """The report as one self-contained HTML5 document: inline CSS and SVG, no scripts, no network."""
     d, L, esc = data, Labels(data.lang), html.escape
@@ -129,8 +148,8 @@ def render_html(data: ReportData) -> str:
     meta = " · ".join(esc(x) for x in (d.edition, f"{L['region']}: {d.region}" if d.region else "",
                                          L.t("of", of=d.of)) if x)
     out += ["<header>", f'<p class="kicker">{esc(L["kicker"])}</p>',
-            f'<h1>{esc(d.name)} <span class="year">{esc(index_label(d))} {d.year}</span></h1>', f'<p class="meta">{meta}</p>',
-            "</header>"]
+            f'<h1>{esc(d.name)} <span class="year">{esc(index_label(d))} {d.year}</span></h1>',
+            f'<p class="meta">{meta}</p>', "</header>"]
 
     out += ['<section id="headline">', f'<p class="headline">{esc(d.headline)}</p>']
     figures = _key_figures(d, L)
@@ -162,21 +181,7 @@ def render_html(data: ReportData) -> str:
         out += [_html_table(table)] if table else []
         out.append("</section>")
 
-    sentence = uncertainty_sentence(d)
-    if sentence:
-        u = d.uncertainty
-        out += ['<section id="uncertainty">', f"<h2>{esc(L['uncertainty'])}</h2>", f"<p>{esc(sentence)}</p>"]
-        span = max(d.of - 1, 1)
-        pos = lambda r: min(max((float(r) - 1) / span * 100, 0.0), 100.0)  # noqa: E731
-        if all(not missing(u.get(k)) for k in ("q5", "q95", "rank")):
-            lo, hi = pos(u["q5"]), pos(u["q95"])
-            out += [f'<div class="band" role="img" aria-label="{esc(sentence)}">'
-                    f'<div class="range" style="left:{lo:.2f}%;width:{max(hi - lo, 0.8):.2f}%"></div>'
-                    f'<div class="mark" style="left:{pos(u["rank"]):.2f}%"></div></div>',
-                    f'<div class="axis"><span>{esc(L["best"])}</span>'
-                    f'<span>{esc(L.t("last", of=d.of))}</span></div>']
-        out.append("</section>")
-
+    out += _uncertainty(d, L)
     charts = {t: _clean_svg(s) for t, s in (d.charts or {}).items()}
     charts = {t: s for t, s in charts.items() if s}
     if charts:
@@ -198,6 +203,6 @@ def render_html(data: ReportData) -> str:
                     + "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in legend) + "</dl>"]
         out.append("</section>")
 
-    out += [f"<footer>{esc(L.t('generated', by=d.generated_by))} · {esc(d.name)} · {esc(index_label(d))} {d.year}</footer>",
-            "</main>", "</body>", "</html>"]
+    footer = f"{L.t('generated', by=d.generated_by)} · {d.name} · {index_label(d)} {d.year}"
+    out += [f"<footer>{esc(footer)}</footer>", "</main>", "</body>", "</html>"]
     return "\n".join(out) + "\n"

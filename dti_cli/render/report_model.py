@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from dti_cli.i18n import LANGS, Msg, has, text
+from dti_cli.i18n import LANGS, text
 from dti_cli.i18n.numbers import display, missing
+from dti_cli.render.cells import provenance, provenance_keys, provenance_short
 
 PROVENANCES = ("official", "github", "news", "hf", "derived", "computed", "imputed")
 
@@ -77,23 +78,6 @@ def _tone(v, kind: str) -> str:
     return "pos" if v > 0 else "neg"
 
 
-def _provenance_keys(text) -> list[str]:
-    if not isinstance(text, str) or not text:
-        return []
-    return [("imputed" if p.startswith("imputed") else p) for p in re.split(r"[+\s,;]+", text) if p]
-
-
-def _provenance_short(text, lang: str) -> str:
-    return ", ".join(provenance(k, lang)[0] for k in dict.fromkeys(_provenance_keys(text)))
-
-
-def provenance(key: str, lang: str) -> tuple[str, str]:
-    """(short label, meaning) of a provenance; an unknown one is its own label."""
-    if has(f"provenance.{key}.short"):
-        return Msg(f"provenance.{key}.short").text(lang), Msg(f"provenance.{key}.long").text(lang)
-    return key, ""
-
-
 # --- a table model shared by HTML and Markdown -------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -127,7 +111,7 @@ def _table(frame: pd.DataFrame, spec: list[tuple[str, str, str]], lang: str, *, 
             if kind == "text":
                 cells.append(_Cell("" if missing(v) else str(v), indent=indent[i] if indent and j == 0 else 0))
             elif kind == "provenance":
-                cells.append(_Cell(_provenance_short(v, lang), nowrap=True))
+                cells.append(_Cell(provenance_short(v, lang), nowrap=True))
             else:
                 cells.append(_Cell(format_number(v, kind, lang=lang), kind != "year", _tone(v, kind)))
         rows.append((cells, bool(highlight is not None and highlight[i])))
@@ -193,7 +177,7 @@ def _sources_table(d: ReportData, L: dict) -> _Table | None:
         url = "" if missing(r.get("url")) else str(r.get("url"))
         link = url if re.match(r"https?://", url) else ""
         rows.append(([_Cell(str(r.get("source", ""))), _Cell(url, href=link, wrap=True),
-                      _Cell(_provenance_short(r.get("provenance"), d.lang), nowrap=True),
+                      _Cell(provenance_short(r.get("provenance"), d.lang), nowrap=True),
                       _Cell(format_number(r.get("figures"), "count", lang=d.lang), True)], False))
     return _Table([(L["source"], False), (L["url"], False), (L["provenance"], False), (L["figures"], True)], rows)
 
@@ -203,7 +187,7 @@ def _provenance_legend(d: ReportData) -> list[tuple[str, str]]:
     seen: list[str] = []
     for frame in (d.history, d.components, d.sources):
         if frame is not None and "provenance" in frame.columns:
-            seen += [k for p in frame["provenance"] for k in _provenance_keys(p)]
+            seen += [k for p in frame["provenance"] for k in provenance_keys(p)]
     keys = [k for k in PROVENANCES if k in seen] + [k for k in dict.fromkeys(seen) if k not in PROVENANCES]
     return [provenance(k, d.lang) for k in keys]
 
