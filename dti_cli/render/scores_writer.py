@@ -19,6 +19,9 @@ from dti_cli.render.delimited import delimited
 from dti_cli.render.numbers import HUGE, int_label_table, number_parts, put, put_fraction
 
 
+TAIL_MAX = 1 << 20  # rows of the joint (rank, provenance, source) table; past it, three lookups a line
+
+
 def _labels_table(labels: list[str], sep: str, suffix: str = "") -> tuple[np.ndarray, np.ndarray]:
     """Each label once, quoted as csv would, followed by `suffix`, as a padded uint8 matrix and lengths."""
     enc = []
@@ -79,7 +82,7 @@ def write_delimited(scores: Scores, years: list[int], sep: str, out: TextIO, *, 
     width = sum(t.shape[1] for t in tables) + 1
     rows_per_chunk = max(1, chunk // max(k, 1))
     tail = None
-    if len(rank_table[0]) * len(pairs) <= 1 << 20:  # "<sep>rank<sep>provenance<sep>source\n": one lookup
+    if len(rank_table[0]) * len(pairs) <= TAIL_MAX:  # "<sep>rank<sep>provenance<sep>source\n": one lookup
         r, p = rank_table[0], suffix_table[0]
         tail = np.concatenate([np.full((len(r), len(p), 1), ord(sep), np.uint8),
                                np.broadcast_to(r[:, None, :], (len(r), len(p), r.shape[1])),
