@@ -82,6 +82,14 @@ class Loaded:
     def units(self, items: list[str]) -> list[str]:
         return resolve_all(self.scores, items, self.boundaries)
 
+    def coverage(self, year: int, node: str) -> None:
+        """A note when the year's figures of a node are incomplete (ranks are then the published ones)."""
+        from dti_cli.analysis.averages import coverage_note
+
+        note = coverage_note(self.scores, year, node)
+        if note:
+            self.notes.append(note)
+
     def method_notes(self, years) -> None:
         """A note for each method of these years that cannot compute (its weights unknown)."""
         from dti_cli.analysis.averages import MethodNote

@@ -31,9 +31,7 @@ def rank(src: Source = Source(), *, year: int | None = None, by: str | None = No
     loaded, year, node, reg = _ranking(src, year, by, region, boundaries)
     scores, method = loaded.scores, loaded.scores.methods[year]
     frame = tables.rank_table(scores, year, by=node, names=loaded.names(lang), top=top, region=reg)
-    note = averages.coverage_note(scores, year, node)
-    if note:
-        loaded.notes.append(note)
+    loaded.coverage(year, node)
     loaded.method_notes([year])
     prev = year - 1
     cols = [Column("rank", Msg("col.rank"), "rank"), Column("region_rank", Msg("col.region_rank"), "rank"),
@@ -72,9 +70,7 @@ def compare(src: Source = Source(), *, provinces_: list[str], national: bool = F
     units = loaded.units(provinces_)
     names = loaded.names(lang)
     frame = tables.compare_table(scores, units, year, names=names, national=national, region=region)
-    note = averages.coverage_note(scores, year, method.root)
-    if note:
-        loaded.notes.append(note)
+    loaded.coverage(year, method.root)
     loaded.method_notes([year])
     n, prev = scores.universe.get(year), year - 1
     cols = [*unit_columns(scores.unit_kind, name_table=len(units) > 1),
@@ -111,9 +107,7 @@ def movers(src: Source = Source(), *, year: int | None = None, by: str | None = 
     loaded, year, node, reg = _ranking(src, year, by, region, boundaries)
     scores, method = loaded.scores, loaded.scores.methods[year]
     frame = tables.movers(scores, year, by=node, names=loaded.names(lang), top=top, region=reg)
-    note = averages.coverage_note(scores, year, node)
-    if note:
-        loaded.notes.append(note)
+    loaded.coverage(year, node)
     prev = year - 1
     if prev not in scores.methods:
         loaded.notes.append(Msg("note.no_prev_year", year=prev))
