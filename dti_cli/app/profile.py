@@ -82,12 +82,15 @@ def scores(src: Source = Source(), *, year: int | None = None, boundaries: int |
     years = [year] if year else sc.years
     cols = long_columns(sc.unit_kind)
 
-    def machine() -> Table:
-        return Table.of("scores", long_frame(sc, years), cols)
+    built: dict = {}
+
+    def machine() -> Table:  # built once, and only when a format needs it (csv and tsv take the bulk writer)
+        if "table" not in built:
+            built["table"] = Table.of("scores", long_frame(sc, years), cols)
+        return built["table"]
 
     def views():
-        title = Msg("title.scores", years=", ".join(map(str, years)))
-        return (Table("scores", machine().frame, cols, title=title),)
+        return (Table("scores", machine().frame, cols, title=Msg("title.scores", years=", ".join(map(str, years)))),)
 
     def bulk(sep: str, out, workers: int = 1) -> None:
         write_delimited(sc, years, sep, out, workers=workers)

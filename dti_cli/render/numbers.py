@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dti_cli.model.result import MAX_DECIMALS, MAX_SIGNIFICANT, machine_round  # noqa: F401
+from dti_cli.model.result import MAX_DECIMALS, MAX_SIGNIFICANT
 
 _POW10 = 10 ** np.arange(19, dtype=np.int64)
 HUGE = 1e15  # from here on, repr: the byte tables hold 15 significant digits
