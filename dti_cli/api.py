@@ -13,9 +13,18 @@ from pathlib import Path
 import pandas as pd
 
 from dti_cli.app import analyses, checks, profile, session, tables
-from dti_cli.i18n import lang_of, render
+from dti_cli.i18n import render
 from dti_cli.model.dataset import Dataset, NumberFormat
 from dti_cli.model.method import Method
+
+
+def _lang(lang: str) -> str:
+    """The language asked for: "vi" or "en" (anything else is refused, not guessed)."""
+    from dti_cli.errors import UsageError
+
+    if str(lang) not in ("vi", "en"):
+        raise UsageError("lang.unknown", option="lang", value=str(lang))
+    return str(lang)
 
 
 def _source(data, method, decimal: str, thousands, na) -> session.Source:
@@ -77,7 +86,7 @@ def rank(*, year: int | None = None, by: str | None = None, top: int | None = No
     """
     src = _source(data, method, decimal, thousands, na)
     return _frame(tables.rank(src, year=year, by=by, top=top, region=region, boundaries=boundaries,
-                              lang=lang_of(lang)), lang_of(lang))
+                              lang=_lang(lang)), _lang(lang))
 
 
 def compare(*provinces: str, national: bool = False, region: bool = False, year: int | None = None,
@@ -91,8 +100,9 @@ def compare(*provinces: str, national: bool = False, region: bool = False, year:
     [[0.7024, 3, 63]]
     """
     src = _source(data, method, decimal, thousands, na)
-    return _frame(tables.compare(src, provinces_=list(provinces), national=national, region=region, year=year,
-                                 boundaries=boundaries, lang=lang_of(lang)), lang_of(lang))
+    names = [p for item in provinces for p in ([item] if isinstance(item, str) else list(item))]
+    return _frame(tables.compare(src, provinces_=names, national=national, region=region, year=year,
+                                 boundaries=boundaries, lang=_lang(lang)), _lang(lang))
 
 
 def show(province: str, *, year: int | None = None, boundaries: int | None = None, data=None, method=None,
@@ -106,8 +116,8 @@ def show(province: str, *, year: int | None = None, boundaries: int | None = Non
     [2020, 2021, 2022, 2023, 2024]
     """
     src = _source(data, method, decimal, thousands, na)
-    return _frame(profile.show(src, province=province, year=year, boundaries=boundaries, lang=lang_of(lang)),
-                  lang_of(lang))
+    return _frame(profile.show(src, province=province, year=year, boundaries=boundaries, lang=_lang(lang)),
+                  _lang(lang))
 
 
 def scores(*, year: int | None = None, boundaries: int | None = None, data=None, method=None, lang: str = "vi",
@@ -120,7 +130,7 @@ def scores(*, year: int | None = None, boundaries: int | None = None, data=None,
     [[0.7024, 3]]
     """
     src = _source(data, method, decimal, thousands, na)
-    return _frame(profile.scores(src, year=year, boundaries=boundaries, lang=lang_of(lang)), lang_of(lang))
+    return _frame(profile.scores(src, year=year, boundaries=boundaries, lang=_lang(lang)), _lang(lang))
 
 
 def movers(*, year: int | None = None, by: str | None = None, top: int = 5, region: str | None = None,
@@ -136,7 +146,7 @@ def movers(*, year: int | None = None, by: str | None = None, top: int = 5, regi
     """
     src = _source(data, method, decimal, thousands, na)
     return _frame(tables.movers(src, year=year, by=by, top=top, region=region, boundaries=boundaries,
-                                lang=lang_of(lang)), lang_of(lang))
+                                lang=_lang(lang)), _lang(lang))
 
 
 def explain(province: str, *, year: int | None = None, boundaries: int | None = None, data=None, method=None,
@@ -149,8 +159,8 @@ def explain(province: str, *, year: int | None = None, boundaries: int | None = 
     'In 2022 Quảng Ninh scored 0.7024, up 0.2052 on 2021, and rose 4 places to 3rd of 63.'
     """
     src = _source(data, method, decimal, thousands, na)
-    return _frame(analyses.explain(src, province=province, year=year, boundaries=boundaries, lang=lang_of(lang)),
-                  lang_of(lang))
+    return _frame(analyses.explain(src, province=province, year=year, boundaries=boundaries, lang=_lang(lang)),
+                  _lang(lang))
 
 
 def whatif(province: str | None = None, *, set=None, weights=None, year: int | None = None, data=None,
@@ -166,7 +176,7 @@ def whatif(province: str | None = None, *, set=None, weights=None, year: int | N
     """
     src = _source(data, method, decimal, thousands, na)
     return _frame(analyses.whatif(src, province=province, set_=set, weights=weights, year=year,
-                                  lang=lang_of(lang)), lang_of(lang))
+                                  lang=_lang(lang)), _lang(lang))
 
 
 def gap(province: str, *, target_rank: int, year: int | None = None, data=None, method=None, lang: str = "vi",
@@ -180,8 +190,8 @@ def gap(province: str, *, target_rank: int, year: int | None = None, data=None, 
     0.7024
     """
     src = _source(data, method, decimal, thousands, na)
-    return _frame(analyses.gap(src, province=province, target_rank=target_rank, year=year, lang=lang_of(lang)),
-                  lang_of(lang))
+    return _frame(analyses.gap(src, province=province, target_rank=target_rank, year=year, lang=_lang(lang)),
+                  _lang(lang))
 
 
 def uncertainty(*, year: int | None = None, samples: int = 10_000, weight_noise: float = 0.25, seed: int = 0,
@@ -197,7 +207,7 @@ def uncertainty(*, year: int | None = None, samples: int = 10_000, weight_noise:
     """
     src = _source(data, method, decimal, thousands, na)
     return _frame(analyses.uncertainty(src, year=year, samples=samples, weight_noise=weight_noise, seed=seed,
-                                       alternatives=alternatives, lang=lang_of(lang)), lang_of(lang))
+                                       alternatives=alternatives, lang=_lang(lang)), _lang(lang))
 
 
 def verify(*, data=None, method=None, lang: str = "vi", decimal: str = ".", thousands: str | None = None,
@@ -211,7 +221,7 @@ def verify(*, data=None, method=None, lang: str = "vi", decimal: str = ".", thou
     (True, False)
     """
     src = _source(data, method, decimal, thousands, na)
-    return _frame(checks.verify(src, lang=lang_of(lang)), lang_of(lang))
+    return _frame(checks.verify(src, lang=_lang(lang)), _lang(lang))
 
 
 def check(*, year: int | None = None, data=None, method=None, lang: str = "vi", decimal: str = ".",
@@ -225,7 +235,7 @@ def check(*, year: int | None = None, data=None, method=None, lang: str = "vi", 
     False
     """
     src = _source(data, method, decimal, thousands, na)
-    return _frame(checks.check(src, year=year, lang=lang_of(lang)), lang_of(lang))
+    return _frame(checks.check(src, year=year, lang=_lang(lang)), _lang(lang))
 
 
 def method(edition: str | int | None = None, *, method=None, lang: str = "vi") -> pd.DataFrame:
@@ -237,8 +247,8 @@ def method(edition: str | int | None = None, *, method=None, lang: str = "vi") -
     0.2
     """
     src = session.Source(method=method)
-    return _frame(checks.method(src, edition=None if edition is None else str(edition), lang=lang_of(lang)),
-                  lang_of(lang))
+    return _frame(checks.method(src, edition=None if edition is None else str(edition), lang=_lang(lang)),
+                  _lang(lang))
 
 
 __all__ = ["load_data", "load_method", "rank", "compare", "show", "scores", "explain", "movers", "whatif", "gap",

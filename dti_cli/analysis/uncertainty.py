@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from dti_cli.analysis.recompute import Year, check_ranked, from_children, shift
-from dti_cli.errors import DTIError, UsageError
+from dti_cli.errors import DataError, DTIError, UsageError
 from dti_cli.model.method import Aggregation, Method, Normalise
 from dti_cli.model.scores import Scores
 from dti_cli.pipeline.aggregate import a_mean
@@ -82,6 +82,8 @@ def uncertainty(scores: Scores, year: int, *, samples: int = 10_000, noise: floa
     root = yr.col(yr.method.root)
     nominal = competition_ranks(yr.values[:, [root]], yr.decimals)[:, 0]
     ok = ~np.isnan(yr.values[:, root])
+    if not ok.any():
+        raise DataError("uncertainty.no_index", year=year, root=yr.method.root)
     base = from_children(yr.values, yr.nodes, yr.method)
     sets = leaf_sets or [yr.values]
     kinds = list(alternatives.aggregate) or [None]

@@ -48,7 +48,7 @@ def whatif_values(scores: Scores, year: int, unit: str, changes: dict[str, float
                      "delta": float(np.round(new[i, j] - yr.values[i, j], 12)),
                      "old_rank": old_rank[i, j], "new_rank": new_rank[i, j], "set": bool(fixed[i, j])})
     order = {n: i for i, n in enumerate(yr.method.tree_order())}
-    out = pd.DataFrame(recs)
+    out = pd.DataFrame(recs, columns=["node", "old", "new", "delta", "old_rank", "new_rank", "set"])
     return out.assign(_o=out["node"].map(order)).sort_values("_o", kind="stable").drop(columns="_o").reset_index(
         drop=True)
 

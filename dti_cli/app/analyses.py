@@ -49,7 +49,7 @@ def explain(src: Source = Source(), *, province: str, year: int | None = None, b
     doc = {scores.unit_kind: unit, "name": name, "year": year, "sentence": text, "notes": note_texts,
            "rows": machine}
 
-    def views():
+    def views(screen: bool = True):
         shown = explain_mod.tree_rows(rows)
         tiny = (shown["node"] == explain_mod.ROUNDING) & (shown["contribution"].abs() < 5e-5) if len(shown) else None
         hidden = tiny is not None and bool(tiny.any())
@@ -60,7 +60,7 @@ def explain(src: Source = Source(), *, province: str, year: int | None = None, b
                       caption=caption)
         return (Text(sentence), table) if len(rows) else (Text(sentence),)
 
-    return Result(machine, views=views, doc=doc, notes=tuple(loaded.notes), about=about(scores, year),
+    return Result(machine, views=views, doc=doc, notes=tuple(loaded.notes), about=about(scores, year, lang),
                   attrs={"sentence": text, "name": name})
 
 
@@ -87,7 +87,7 @@ def whatif(src: Source = Source(), *, province: str | None = None, set_=None, we
         title = Msg("title.whatif_set", name=names(unit), year=year, changes=_as_written(set_, ", "))
         machine = Table.of("whatif", frame, cols)
         return Result(machine, views=(Table("whatif", frame, tuple(cols), title=title, caption=method.named()),),
-                      notes=tuple(loaded.notes), about=about(scores, year))
+                      notes=tuple(loaded.notes), about=about(scores, year, lang))
     if province:
         raise UsageError("whatif.weights_all")
     changes = parse_assignments(weights, "weights")
@@ -99,9 +99,13 @@ def whatif(src: Source = Source(), *, province: str | None = None, set_=None, we
     loaded.notes.append(Msg("note.whatif_moved", moved=len(moved), n=len(frame), weights=spec,
                             kind=Msg("word.provinces" if scores.unit_kind == "province" else "word.units")))
     cols = [*unit_columns(scores.unit_kind), *_before_after(), Column("rank_change", "↕", "change")]
-    view = Table("whatif", moved, tuple(cols), title=Msg("title.whatif_weights", year=year, weights=spec),
-                 caption=new_method.named())
-    return Result(Table.of("whatif", frame, cols), views=(view,), notes=tuple(loaded.notes), about=about(scores, year))
+    title = Msg("title.whatif_weights", year=year, weights=spec)
+
+    def views(screen: bool = True):  # on screen only the provinces whose rank moves
+        return (Table("whatif", moved if screen else frame, tuple(cols), title=title, caption=new_method.named()),)
+
+    return Result(Table.of("whatif", frame, cols), views=views, notes=tuple(loaded.notes),
+                  about=about(scores, year, lang))
 
 
 def _as_written(items, sep: str) -> str:
@@ -141,7 +145,8 @@ def gap(src: Source = Source(), *, province: str, target_rank: int, year: int | 
             Column("reachable", Msg("col.reachable"), "bool"))
     view = Table("gap", frame, cols, title=Msg("title.gap", name=name, year=year, target=target_rank),
                  caption=method.named())
-    return Result(Table.of("gap", frame, cols), views=(view,), notes=tuple(loaded.notes), about=about(scores, year),
+    return Result(Table.of("gap", frame, cols), views=(view,), notes=tuple(loaded.notes),
+                  about=about(scores, year, lang),
                   attrs={k: (v.item() if hasattr(v, "item") else v) for k, v in summary.items()})
 
 
@@ -172,7 +177,7 @@ def uncertainty(src: Source = Source(), *, year: int | None = None, samples: int
             Column("overlaps_neighbour", Msg("col.overlaps"), "bool")]
     title = Msg("title.uncertainty", year=year, samples=samples, noise=weight_noise)
 
-    def views():
+    def views(screen: bool = True):
         band = [f"{int(a)}–{int(b)}" if a == a and b == b else "–" for a, b in zip(frame["q5"], frame["q95"])]
         shown = frame.assign(band=band)
         at = next(i for i, c in enumerate(cols) if c.key == "samples_ranked")
@@ -180,4 +185,4 @@ def uncertainty(src: Source = Source(), *, year: int | None = None, samples: int
         return (Table("uncertainty", shown, view_cols, title=title, caption=method.named()),)
 
     return Result(Table.of("uncertainty", frame, cols), views=views, notes=tuple(loaded.notes),
-                  about=about(scores, year))
+                  about=about(scores, year, lang))

@@ -28,7 +28,7 @@ def about(scores: Scores, year: int, lang: str = "vi") -> tuple:
     src = sources_table()
     used = {t for s_ in scores.sources for t in s_.split()}
     src = src[src["source"].isin(used)].rename(columns={"url_or_note": "url"})
-    return tuple(about_rows(edition=meth.label("en"), method=meth.source, sources=src, generated_by=GENERATED_BY,
+    return tuple(about_rows(edition=meth.label(lang), method=meth.source, sources=src, generated_by=GENERATED_BY,
                             lang=lang))
 
 

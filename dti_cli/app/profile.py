@@ -58,17 +58,18 @@ def show(src: Source = Source(), *, province: str, year: int | None = None, boun
     doc = {scores.unit_kind: unit, "name": name, "history": history, "year": year, "components": components,
            "strongest": best, "weakest": worst}
 
-    def views():
+    def views(screen: bool = True):
         spark = sparkline(hist["score"].tolist(), 0.0, max(1.0, float(hist["score"].max())))
         title = Msg("title.history", name=name, root=method.named(method.root), first=min(scores.years),
                     last=max(scores.years), spark=spark)
-        out = [Table("years", hist, tuple(hcols), title=title),
-               Table("components", comp, tuple(ccols), title=Msg("title.compare", names=name, year=year),
-                     caption=method.named())]
+        out = [Table("years", hist, tuple(hcols), title=title)]
+        if len(comp):
+            out.append(Table("components", comp, tuple(ccols), title=Msg("title.compare", names=name, year=year),
+                             caption=method.named()))
         return (*out, Text(_Strengths(method, best, worst))) if best else tuple(out)
 
     return Result(Table.of("show", both, long), views=views, sheets=(history, components), doc=doc,
-                  notes=tuple(loaded.notes), about=about(scores, year),
+                  notes=tuple(loaded.notes), about=about(scores, year, lang),
                   attrs={"name": name, "strongest": best, "weakest": worst})
 
 
@@ -89,10 +90,10 @@ def scores(src: Source = Source(), *, year: int | None = None, boundaries: int |
             built["table"] = Table.of("scores", long_frame(sc, years), cols)
         return built["table"]
 
-    def views():
+    def views(screen: bool = True):
         return (Table("scores", machine().frame, cols, title=Msg("title.scores", years=", ".join(map(str, years)))),)
 
     def bulk(sep: str, out, workers: int = 1) -> None:
         write_delimited(sc, years, sep, out, workers=workers)
 
-    return Result(machine, views=views, notes=tuple(loaded.notes), about=about(sc, max(years)), bulk=bulk)
+    return Result(machine, views=views, notes=tuple(loaded.notes), about=about(sc, max(years), lang), bulk=bulk)

@@ -110,14 +110,17 @@ def load(src: Source, *, years: list[int] | None = None, with_prev: bool = True,
     from dti_cli.pipeline.evaluate import evaluate
     from dti_cli.pipeline.plan import plan
 
+    if boundaries not in (None, 2025):
+        raise UsageError("boundaries.unknown", option="boundaries", value=str(boundaries))
     meth = load_method(src.method)
     owned = not isinstance(src.data, Dataset)
     ds = load_data(src.data, fmt=src.fmt, method=meth, workers=src.workers)
     wanted = None
     if years:
+        usable = [y for y in ds.years if meth is None or meth.applies_to(y)]
         for y in years:
-            if y not in ds.years:
-                raise UsageError("year.unknown", year=y, years=", ".join(map(str, ds.years)))
+            if y not in usable:
+                raise UsageError("year.unknown", year=y, years=", ".join(map(str, usable)))
         wanted = sorted({y for y0 in years for y in ((y0 - 1, y0) if with_prev else (y0,)) if y in ds.years})
     planned = plan(ds, meth, wanted)
     notes = _match(ds, planned, meth)

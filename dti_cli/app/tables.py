@@ -13,6 +13,11 @@ from dti_cli.model import provinces
 from dti_cli.model.result import Column, Result, Table, Text
 
 
+def _at_least_one(value, option: str) -> None:
+    if value is not None and value < 1:
+        raise UsageError("option.at_least_one", option=option, got=value)
+
+
 def _ranking(src: Source, year, by, region, boundaries):
     """What rank-like commands share: the scores, the year (default the latest), the node, the region."""
     loaded = load(src, years=[year] if year else None, boundaries=boundaries)
@@ -28,6 +33,7 @@ def _ranking(src: Source, year, by, region, boundaries):
 def rank(src: Source = Source(), *, year: int | None = None, by: str | None = None, top: int | None = None,
          region: str | None = None, boundaries: int | None = None, lang: str = "vi") -> Result:
     """Every unit ranked on the index (or any node), with last year's score, the change and the pillars."""
+    _at_least_one(top, "top")
     loaded, year, node, reg = _ranking(src, year, by, region, boundaries)
     scores, method = loaded.scores, loaded.scores.methods[year]
     frame = tables.rank_table(scores, year, by=node, names=loaded.names(lang), top=top, region=reg)
@@ -49,21 +55,25 @@ def rank(src: Source = Source(), *, year: int | None = None, by: str | None = No
         title = Msg("title.rank", node=method.named(node), year=year)
     machine = Table.of(f"rank {year}", frame, cols)
 
-    def views():  # a bar proportional to the score, on screen only
+    def views(screen: bool = True):  # a bar proportional to the score, on screen only
         from dti_cli.render.terminal import bar
 
+        if not screen:
+            return (Table("rank", frame, tuple(cols), title=title, caption=method.named()),)
         top_score = frame["score"].max()
         shown = frame.assign(bar=[bar(v, top_score) for v in frame["score"]])
         at = next(i for i, c in enumerate(cols) if c.key == "delta")
-        return (Table("rank", shown, (*cols[:at], Column("bar", "", "text"), *cols[at:]), title=title,
+        return (Table("rank", shown, (*cols[:at], Column("bar", "", "bar"), *cols[at:]), title=title,
                       caption=method.named()),)
 
-    return Result(machine, views=views, notes=tuple(loaded.notes), about=about(scores, year))
+    return Result(machine, views=views, notes=tuple(loaded.notes), about=about(scores, year, lang))
 
 
 def compare(src: Source = Source(), *, provinces_: list[str], national: bool = False, region: bool = False,
             year: int | None = None, boundaries: int | None = None, lang: str = "vi") -> Result:
     """Units side by side on the index, each pillar and each main index: value, rank, change, averages."""
+    if not provinces_:
+        raise UsageError("compare.nothing")
     loaded = load(src, years=[year] if year else None, boundaries=boundaries)
     year = loaded.year(year)
     scores, method = loaded.scores, loaded.scores.methods[year]
@@ -98,12 +108,13 @@ def compare(src: Source = Source(), *, provinces_: list[str], national: bool = F
     title = Msg("title.compare", names=", ".join(names(u) for u in units), year=year)
     machine = Table.of(f"compare {year}", frame, cols)
     view = Table("compare", frame, tuple(cols), title=title, caption=method.named())
-    return Result(machine, views=(view,), notes=tuple(loaded.notes), about=about(scores, year))
+    return Result(machine, views=(view,), notes=tuple(loaded.notes), about=about(scores, year, lang))
 
 
 def movers(src: Source = Source(), *, year: int | None = None, by: str | None = None, top: int = 5,
            region: str | None = None, boundaries: int | None = None, lang: str = "vi") -> Result:
     """The biggest risers and fallers of a year, by rank change and by score change."""
+    _at_least_one(top, "top")
     loaded, year, node, reg = _ranking(src, year, by, region, boundaries)
     scores, method = loaded.scores, loaded.scores.methods[year]
     frame = tables.movers(scores, year, by=node, names=loaded.names(lang), top=top, region=reg)
@@ -117,7 +128,7 @@ def movers(src: Source = Source(), *, year: int | None = None, by: str | None = 
             Column("prev", str(prev), "num"), Column("value", str(year), "num"), Column("change", "±", "num"),
             Column("rank", Msg("col.rank"), "rank")]
 
-    def views():
+    def views(screen: bool = True):
         out = []
         for measure in ("rank", "score"):
             sub = frame[frame["measure"] == measure]
@@ -134,4 +145,4 @@ def movers(src: Source = Source(), *, year: int | None = None, by: str | None = 
         return tuple(out)
 
     return Result(Table.of("movers", frame, cols), views=views, notes=tuple(loaded.notes),
-                  about=about(scores, year))
+                  about=about(scores, year, lang))

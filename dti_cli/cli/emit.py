@@ -107,9 +107,9 @@ def text_of(result, fmt: Format, lang: str) -> str:
     return markdown.document(result, lang)
 
 
-def save_figure(figure, opts: Opts, what=None) -> None:
-    """A chart or map to -o FILE.svg|png (atomically), and a note saying so."""
+def save_figure(figure, opts: Opts, fmt: Format, what=None) -> None:
+    """A chart or map to -o FILE in svg or png (atomically), and a note saying so."""
     from dti_cli.render import charts
 
-    charts.save(figure, opts.output)
+    charts.save(figure, opts.output, fmt.value)
     note(opts, Msg("cli.wrote_what" if what is not None else "cli.wrote", path=opts.output, what=what))

@@ -69,7 +69,24 @@ def _usage(exc, lang: str) -> str:
         elif bounds := re.match(r"(.+) is not in the range (.+?)\.?$", str(exc.message)):
             detail = Msg("usage.range", value=bounds.group(1), range=bounds.group(2))
         return Msg("usage.bad_value", name=" / ".join(hint), detail=detail).text(lang)
-    return exc.format_message()
+    return _translated(exc.format_message(), lang)
+
+
+# click's other messages, recognised by their English wording (click words them; dti translates)
+_PATTERNS = (
+    (r"Option '(?P<name>[^']+)' requires an argument\.?", "usage.requires"),
+    (r"Got unexpected extra argument(?:s|\(s\))? \((?P<extra>.*)\)\.?", "usage.extra"),
+    (r"No such command '(?P<name>[^']+)'\.?", "usage.no_such_command"),
+    (r"Option '(?P<name>[^']+)' does not take a value\.?", "usage.no_value"),
+)
+
+
+def _translated(message: str, lang: str) -> str:
+    for pattern, key in _PATTERNS:
+        m = re.fullmatch(pattern, message.strip())
+        if m:
+            return Msg(key, **m.groupdict()).text(lang)
+    return message
 
 
 def other(args: list, lang: str, exc: Exception) -> int:

@@ -10,7 +10,7 @@ from typing import Annotated, List, Optional
 
 import typer
 
-from dti_cli.i18n import Lang
+from dti_cli.i18n import Lang, lang_of
 from dti_cli.render.formats import Format, subset
 
 TableFormat = subset("TableFormat", (Format.table, Format.csv, Format.tsv, Format.json, Format.markdown, Format.xlsx))
@@ -111,9 +111,8 @@ class Opts:
     def of(cls, ctx: typer.Context, *, data=None, method=None, lang=None, fmt=None, no_color=False, decimal=None,
            thousands=None, na=None, output=None) -> "Opts":
         g = ctx.obj if isinstance(ctx.obj, Globals) else Globals()
-        chosen = lang or g.lang or os.environ.get("DTI_LANG") or "vi"
         return cls(data=data or g.data, method=method or g.method,
-                   lang="en" if str(getattr(chosen, "value", chosen)) == "en" else "vi",
+                   lang=lang_of(lang or g.lang or os.environ.get("DTI_LANG") or "vi"),
                    fmt=Format(fmt.value) if fmt is not None else None, no_color=no_color or g.no_color,
                    decimal=decimal or ".", thousands=thousands, na=tuple(na or ()), output=output)
 

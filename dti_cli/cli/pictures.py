@@ -30,10 +30,10 @@ def _picture(opts: Opts, supported=PICTURES) -> Format:
     return choose(opts.fmt, opts.output, supported, tty=False)
 
 
-def _save(picture, opts: Opts) -> None:
+def _save(picture, opts: Opts, fmt: Format) -> None:
     for n in picture.notes:
         emit.note(opts, n)
-    emit.save_figure(picture.figure(), opts, picture.what)
+    emit.save_figure(picture.figure(), opts, fmt, picture.what)
 
 
 @chart_app.command("rank")
@@ -51,9 +51,9 @@ def chart_rank_cmd(ctx: typer.Context, year: Year = None,
 
     opts = Opts.of(ctx, data=data, method=method, lang=lang, fmt=fmt, no_color=no_color, decimal=decimal,
                    thousands=thousands, na=na, output=output)
-    _picture(opts)
+    fmt_ = _picture(opts)
     _save(pictures.chart_rank(opts.source(), year=year, by=by, highlight=highlight or (),
-                              boundaries=boundaries(boundaries_), lang=opts.lang), opts)
+                              boundaries=boundaries(boundaries_), lang=opts.lang), opts, fmt_)
 
 
 @chart_app.command("history")
@@ -65,8 +65,8 @@ def chart_history_cmd(ctx: typer.Context, province: ProvinceList, data: Data = N
 
     opts = Opts.of(ctx, data=data, method=method, lang=lang, fmt=fmt, no_color=no_color, decimal=decimal,
                    thousands=thousands, na=na, output=output)
-    _picture(opts)
-    _save(pictures.chart_history(opts.source(), provinces_=province, lang=opts.lang), opts)
+    fmt_ = _picture(opts)
+    _save(pictures.chart_history(opts.source(), provinces_=province, lang=opts.lang), opts, fmt_)
 
 
 @chart_app.command("compare")
@@ -83,9 +83,9 @@ def chart_compare_cmd(ctx: typer.Context, province: Province,
 
     opts = Opts.of(ctx, data=data, method=method, lang=lang, fmt=fmt, no_color=no_color, decimal=decimal,
                    thousands=thousands, na=na, output=output)
-    _picture(opts)
+    fmt_ = _picture(opts)
     _save(pictures.chart_compare(opts.source(), province=province, national=national, region=region, year=year,
-                                 lang=opts.lang), opts)
+                                 lang=opts.lang), opts, fmt_)
 
 
 @app.command("map")
@@ -119,7 +119,7 @@ def map_cmd(ctx: typer.Context, year: Year = None,
 
     charts.require_matplotlib()
     figure = geo.map_figure(m.frame, title=m.title, legend=m.legend, source=m.source, lang=opts.lang)
-    emit.save_figure(figure, opts, Msg("word.provinces_valued", n=int(m.frame["value"].notna().sum())))
+    emit.save_figure(figure, opts, fmt_, Msg("word.provinces_valued", n=int(m.frame["value"].notna().sum())))
 
 
 @app.command("report")
@@ -134,7 +134,7 @@ def report_cmd(ctx: typer.Context, province: Province, year: Year = None,
     indices against the averages, strengths, what moved, the rank band, the method and the sources."""
     from dti_cli.app import report
     from dti_cli.errors import UsageError
-    from dti_cli.render import report_html, report_md
+    from dti_cli.render import report_md
 
     opts = Opts.of(ctx, data=data, method=method, lang=lang, fmt=fmt, no_color=no_color, decimal=decimal,
                    thousands=thousands, na=na, output=output)
@@ -144,11 +144,5 @@ def report_cmd(ctx: typer.Context, province: Province, year: Year = None,
     content, notes = report.report(opts.source(), province=province, year=year, samples=samples, lang=opts.lang)
     for n in notes:
         emit.note(opts, n)
-    text = report_html.render_html(content) if fmt_ is Format.html else report_md.render_markdown(content)
-    if content.charts:
-        emit.write(opts, text)
-        return
-    from dti_cli.io.files import write_atomic
-
-    write_atomic(opts.output, text)
-    emit.note(opts, Msg("cli.wrote_no_charts", path=opts.output))
+    report_md.write_report(opts.output, content, fmt_)
+    emit.note(opts, Msg("cli.wrote" if content.charts else "cli.wrote_no_charts", path=opts.output))

@@ -127,8 +127,12 @@ class Result:
 
     @property
     def shown(self) -> tuple:
-        """The views (a callable is called: views can cost what machine formats need not pay)."""
-        views = self.views() if callable(self.views) else self.views
+        """What a terminal shows (a callable is called: views can cost what machine formats need not pay)."""
+        return self.view(screen=True)
+
+    def view(self, *, screen: bool = True) -> tuple:
+        """The views on a screen, or in a document (markdown: every row, nothing drawn for the screen only)."""
+        views = self.views(screen=screen) if callable(self.views) else self.views
         return tuple(views) or (self.machine,)
 
     @property

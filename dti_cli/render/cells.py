@@ -49,6 +49,8 @@ def value_text(v, column: Column, lang: str) -> str:
         return ""
     if column.kind == "bool":
         return Msg("value.yes" if v else "value.no").text(lang)
+    if column.kind == "bar":
+        return str(v)
     if column.kind != "text":
         return display(v, column.kind, lang=lang)
     if column.values == PROVENANCE_VALUES:
@@ -71,7 +73,7 @@ def shown(table: Table) -> list[Column]:
     """The columns people see: a column with nothing in it (the pillars of a year without them) is noise."""
     f = table.frame
     return [c for c in table.columns if c.table and c.key in f.columns
-            and (c.kind == "text" or len(f) == 0 or f[c.key].notna().any())]
+            and (c.kind in ("text", "bar") or len(f) == 0 or f[c.key].notna().any())]
 
 
 def marks_used(table: Table, columns: list[Column]) -> list[str]:

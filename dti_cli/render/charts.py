@@ -344,10 +344,10 @@ def _metadata(fmt: str) -> dict:
     return {"Date": None} if fmt == "svg" else {}
 
 
-def save(fig: "Figure", path: str | Path) -> Path:
-    """Write a figure to an .svg or .png file (chosen by suffix), atomically; returns the path."""
+def save(fig: "Figure", path: str | Path, fmt: str | None = None) -> Path:
+    """Write a figure as svg or png (`fmt`, else the file's suffix), atomically; returns the path."""
     path = Path(path)
-    fmt = _format(path)
+    fmt = fmt or _format(path)
     with style(), atomic_path(path) as tmp:
         fig.savefig(tmp, format=fmt, dpi=DPI, metadata=_metadata(fmt))
     return path

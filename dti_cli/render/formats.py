@@ -26,7 +26,6 @@ SUFFIXES = {".csv": Format.csv, ".tsv": Format.tsv, ".txt": Format.tsv, ".json":
             ".toml": Format.toml}
 FILE_ONLY = (Format.xlsx, Format.svg, Format.png, Format.html)  # binary or documents: never to a terminal
 TABLES = (Format.table, Format.csv, Format.tsv, Format.json, Format.markdown, Format.xlsx)
-MACHINE = (Format.csv, Format.tsv, Format.json)
 
 
 def subset(name: str, formats) -> type[Enum]:

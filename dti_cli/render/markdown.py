@@ -27,7 +27,7 @@ def table(t: Table, lang: str = "vi") -> str:
 
 def document(result: Result, lang: str = "vi") -> str:
     """The result's views: paragraphs, and tables (each under its title when there are several)."""
-    views = result.shown
+    views = result.view(screen=False)
     titled = sum(isinstance(v, Table) for v in views) > 1
     parts = []
     for view in views:

@@ -7,12 +7,12 @@ from pathlib import Path
 
 from dti_cli.errors import UsageError
 from dti_cli.io.files import write_atomic
+from dti_cli.render.formats import SUFFIXES, Format
 from dti_cli.render.markdown import escape as _md
 from dti_cli.render.report_model import (Labels, ReportData, _Table, _components_table, _explanation_table,
                                          _history_table, _key_figures, _provenance_legend, _sources_table,
                                          index_label, uncertainty_sentence)
 
-SUFFIXES = {".html": "html", ".htm": "html", ".md": "markdown"}
 
 
 def _md_table(t: _Table) -> str:
@@ -67,11 +67,11 @@ def render_markdown(data: ReportData) -> str:
     return "\n\n".join(out) + "\n"
 
 
-def write_report(path: str | Path, data: ReportData) -> None:
-    """Write the report as HTML (.html, .htm) or Markdown (.md), chosen by the file's suffix, atomically."""
-    kind = SUFFIXES.get(Path(path).suffix.lower())
-    if kind is None:
+def write_report(path: str | Path, data: ReportData, fmt: Format | None = None) -> None:
+    """Write the report as HTML or Markdown (`fmt`, else the file's suffix: .html, .htm, .md), atomically."""
+    fmt = fmt or SUFFIXES.get(Path(path).suffix.lower())
+    if fmt not in (Format.html, Format.markdown):
         raise UsageError("report.suffix", path=str(path))
     from dti_cli.render.report_html import render_html
 
-    write_atomic(path, render_html(data) if kind == "html" else render_markdown(data))
+    write_atomic(path, render_html(data) if fmt is Format.html else render_markdown(data))

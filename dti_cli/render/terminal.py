@@ -60,10 +60,10 @@ def rich_table(table: Table, lang: str = "vi"):
     rows = [[cells.cell(row, c, lang) for c in cols] for _, row in table.frame.iterrows()]
     for j, c in enumerate(cols):
         head = cells.header(c, lang)
-        if c.kind != "text":  # figures never wrap; a long header wraps over lines as wide as its figures
+        if c.kind not in ("text", "bar"):  # figures never wrap; a long header wraps over lines as wide as them
             head = _wrapped(head, max([len(r[j]) for r in rows] + [1]))
-        out.add_column(escape(head), justify="left" if c.kind == "text" else "right", no_wrap=c.kind != "text",
-                       overflow="fold")
+        out.add_column(escape(head), justify="left" if c.kind in ("text", "bar") else "right",
+                       no_wrap=c.kind != "text", overflow="fold")
     for (_, row), texts in zip(table.frame.iterrows(), rows):
         line = []
         for c, text in zip(cols, texts):
