@@ -5,7 +5,6 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = Path(os.environ.get("DTI_SHARED", ROOT.parent / "shared"))  # the reference data beside the repo
 
 
 class Result:
