@@ -110,24 +110,17 @@ def test_loaded_data_and_method_are_taken_and_give_the_same_frames():
     assert dti.load_data().bundled and dti.load_data().years == [2020, 2021, 2022, 2023, 2024]
 
 
-def test_library_errors_name_no_command_line_flags():
+def test_library_errors_name_no_command_line_flags(tmp_path):
     with pytest.raises(dti.UsageError) as exc:
         dti.gap("bac-ninh", target_rank=99, year=2022)
     assert str(exc.value) == "target_rank must be between 1 and 63"
     assert exc.value.text("en", "cli") == "--target-rank must be between 1 and 63"
     with pytest.raises(dti.DataError) as exc:
-        dti.load_data(io_file("year;province;indicator;value\n2022;quang-ninh;dti;0,7024\n"))
+        path = tmp_path / "vn.csv"
+        path.write_text("year;province;indicator;value\n2022;quang-ninh;dti;0,7024\n", encoding="utf-8")
+        dti.load_data(path)
     assert str(exc.value).endswith("'0,7024' is not a number (if the file uses a decimal comma, pass decimal=\",\")")
     assert "--" not in str(exc.value)
-
-
-def io_file(text: str) -> str:
-    import tempfile
-
-    fd, path = tempfile.mkstemp(suffix=".csv")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    return path
 
 
 def test_no_fork_and_no_process_settings_unless_asked(monkeypatch, tmp_path):
