@@ -89,3 +89,24 @@ def test_every_other_format_is_a_one_line_usage_error(run, tmp_path, name):
         res = run(*args, "-o", str(path))
         assert res.code == 2 and not path.exists(), (fmt, res)
         assert len(res.err.strip().splitlines()) == 1 and res.err.startswith("Error:"), (fmt, res)
+
+
+@pytest.mark.parametrize("name", [n for n in COMMANDS if COMMANDS[n][1] == TABLES or n == "init"])
+def test_the_output_is_settled_before_any_work(run, tmp_path, name):
+    """A bad -o fails first (before reading a data file that does not exist), an empty -o is refused, and a
+    suffix that disagrees with --format is refused: nothing is written in any case."""
+    args, formats = COMMANDS[name]
+    if name == "method":
+        args = [*args, "--method", str(tmp_path / "absent.toml")]
+    elif "--data" not in args:
+        args = [*args, "--data", str(tmp_path / "absent.csv")]
+    for output, extra, words in (("x.bad", [], "cannot tell the format"), ("", [], "empty file name"),
+                                 ("x.csv", ["-f", "json" if formats == TABLES else "toml"], "disagree")):
+        out = run(*args, *extra, "-o", str(tmp_path / output) if output else "")
+        assert out.code == 2 and words in out.err and len(out.err.strip().splitlines()) == 1, (output, out.err)
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_dash_is_stdout(run):
+    out = run("rank", "--year", "2022", "--top", "1", "-f", "csv", "-o", "-")
+    assert out.code == 0 and out.out.startswith("rank,province") and "wrote" not in out.err

@@ -32,8 +32,10 @@ def test_markdown_is_a_document_with_every_row(run):
 def test_a_picture_takes_the_format_asked_for(run, tmp_path):
     pytest.importorskip("matplotlib")
     path = tmp_path / "x.svg"
-    assert run("chart", "rank", "--year", "2022", "-f", "png", "-o", str(path)).code == 0
-    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    clash = run("chart", "rank", "--year", "2022", "-f", "png", "-o", str(path))  # a PNG in a .svg file: refused
+    assert clash.code == 2 and "--format png and" in clash.err and not path.exists()
+    assert run("chart", "rank", "--year", "2022", "-f", "png", "-o", str(tmp_path / "x.png")).code == 0
+    assert (tmp_path / "x.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     other = tmp_path / "x.dat"
     assert run("chart", "rank", "--year", "2022", "-f", "svg", "-o", str(other)).code == 0
     assert b"<svg" in other.read_bytes()

@@ -10,6 +10,7 @@ import typer
 from dti_cli.cli import emit
 from dti_cli.cli.options import (BoundariesOpt, Data, Decimal, LangOpt, MethodFile, Na, NoColor, Opts, Output,
                                  Province, Tables, Thousands, Year, _complete_province, boundaries)
+from dti_cli.render.formats import TABLES
 
 app = typer.Typer()
 
@@ -27,7 +28,7 @@ def explain_cmd(ctx: typer.Context, province: Province, year: Year = None, bound
     from dti_cli.app import analyses
 
     opts = Opts.of(ctx, data=data, method=method, lang=lang, fmt=fmt, no_color=no_color, decimal=decimal,
-                   thousands=thousands, na=na, output=output)
+                   thousands=thousands, na=na, output=output, formats=TABLES)
     emit.emit(analyses.explain(opts.source(), province=province, year=year, boundaries=boundaries(boundaries_),
                                lang=opts.lang), opts)
 
@@ -47,7 +48,7 @@ def whatif_cmd(ctx: typer.Context,
     from dti_cli.app import analyses
 
     opts = Opts.of(ctx, data=data, method=method, lang=lang, fmt=fmt, no_color=no_color, decimal=decimal,
-                   thousands=thousands, na=na, output=output)
+                   thousands=thousands, na=na, output=output, formats=TABLES)
     emit.emit(analyses.whatif(opts.source(), province=province, set_=set_, weights=weights, year=year,
                               lang=opts.lang), opts)
 
@@ -62,7 +63,7 @@ def gap_cmd(ctx: typer.Context, province: Province,
     from dti_cli.app import analyses
 
     opts = Opts.of(ctx, data=data, method=method, lang=lang, fmt=fmt, no_color=no_color, decimal=decimal,
-                   thousands=thousands, na=na, output=output)
+                   thousands=thousands, na=na, output=output, formats=TABLES)
     emit.emit(analyses.gap(opts.source(), province=province, target_rank=target_rank, year=year, lang=opts.lang),
               opts)
 
@@ -100,7 +101,7 @@ def uncertainty_cmd(ctx: typer.Context, year: Year = None,
     from dti_cli.app import analyses
 
     opts = Opts.of(ctx, data=data, method=method, lang=lang, fmt=fmt, no_color=no_color, decimal=decimal,
-                   thousands=thousands, na=na, output=output)
+                   thousands=thousands, na=na, output=output, formats=TABLES)
     with _progress(opts, samples) as progress:
         result = analyses.uncertainty(opts.source(), year=year, samples=samples, weight_noise=weight_noise,
                                       seed=seed, alternatives=alternatives, lang=opts.lang, progress=progress)

@@ -9,7 +9,7 @@ import typer
 from dti_cli.cli import emit
 from dti_cli.cli.options import (Data, Decimal, Edition, LangOpt, MethodFile, Na, NoColor, Opts, Output, Tables,
                                  Thousands, Tomls, Years)
-from dti_cli.render.formats import Format
+from dti_cli.render.formats import TABLES, Format
 
 app = typer.Typer()
 
@@ -25,7 +25,7 @@ def verify_cmd(ctx: typer.Context,
     from dti_cli.app import checks
 
     opts = Opts.of(ctx, data=data, method=method, lang=lang, fmt=fmt, no_color=no_color, decimal=decimal,
-                   thousands=thousands, na=na, output=output)
+                   thousands=thousands, na=na, output=output, formats=TABLES)
     emit.emit(checks.verify(opts.source(), show=show, lang=opts.lang), opts)
 
 
@@ -41,7 +41,7 @@ def check_cmd(ctx: typer.Context, year: Years = None, data: Data = None, method:
     from dti_cli.app import checks
 
     opts = Opts.of(ctx, data=data, method=method, lang=lang, fmt=fmt, no_color=no_color, decimal=decimal,
-                   thousands=thousands, na=na, output=output)
+                   thousands=thousands, na=na, output=output, formats=TABLES)
     emit.emit(checks.check(opts.source(), year=year, lang=opts.lang), opts)
 
 
@@ -51,7 +51,7 @@ def method_cmd(ctx: typer.Context, edition: Edition = None, method: MethodFile =
     """The methodology tree: names, weights, and the share each node has in the index."""
     from dti_cli.app import checks
 
-    opts = Opts.of(ctx, method=method, lang=lang, fmt=fmt, no_color=no_color, output=output)
+    opts = Opts.of(ctx, method=method, lang=lang, fmt=fmt, no_color=no_color, output=output, formats=TABLES)
     emit.emit(checks.method(opts.source(), edition=edition, lang=opts.lang), opts)
 
 
@@ -60,8 +60,7 @@ def init_cmd(ctx: typer.Context, data: Data = None, fmt: Tomls = None, lang: Lan
              thousands: Thousands = None, na: Na = None, output: Output = None):
     """Write a starting method file for a data file: every column a leaf, min-max, equal weights (stdout or -o)."""
     from dti_cli.app import checks
-    from dti_cli.render.formats import choose
 
-    opts = Opts.of(ctx, data=data, lang=lang, fmt=fmt, decimal=decimal, thousands=thousands, na=na, output=output)
-    choose(opts.fmt, opts.output, (Format.toml,), tty=opts.tty)
+    opts = Opts.of(ctx, data=data, lang=lang, fmt=fmt, decimal=decimal, thousands=thousands, na=na, output=output,
+                   formats=(Format.toml,))
     emit.write(opts, checks.init(opts.source(), lang=opts.lang))

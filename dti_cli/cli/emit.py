@@ -69,7 +69,7 @@ def _bulk(result, opts: Opts, sep: str) -> None:
 
 def emit(result, opts: Opts, supported=TABLES) -> None:
     """Notes, the result in the chosen format, then the status line; exit 1 when the result failed."""
-    fmt = choose(opts.fmt, opts.output, supported, tty=opts.tty)
+    fmt = opts.chosen or choose(opts.fmt, opts.output, supported, tty=opts.tty)
     for n in result.notes:
         note(opts, n)
     if fmt is Format.xlsx:

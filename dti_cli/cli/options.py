@@ -106,15 +106,26 @@ class Opts:
     thousands: str | None = None
     na: tuple = ()
     output: str | None = None
+    chosen: Format | None = None  # the format of the run, decided before any work when the command says which
 
     @classmethod
     def of(cls, ctx: typer.Context, *, data=None, method=None, lang=None, fmt=None, no_color=False, decimal=None,
-           thousands=None, na=None, output=None) -> "Opts":
+           thousands=None, na=None, output=None, formats=None) -> "Opts":
+        """The run's options; with `formats` (what the command writes), the format is chosen now, so that a bad
+        -o or --format fails before a long computation. `-o -` is stdout; an empty -o is refused."""
+        from dti_cli.errors import UsageError
+        from dti_cli.render.formats import choose
+
         g = ctx.obj if isinstance(ctx.obj, Globals) else Globals()
+        if output is not None and not output.strip():
+            raise UsageError("output.empty", option="output")
+        output = None if output == "-" else output
+        fmt = Format(fmt.value) if fmt is not None else None
+        chosen = choose(fmt, output, formats, tty=sys.stdout.isatty()) if formats is not None else None
         return cls(data=data or g.data, method=method or g.method,
                    lang=lang_of(lang or g.lang or os.environ.get("DTI_LANG") or "vi"),
-                   fmt=Format(fmt.value) if fmt is not None else None, no_color=no_color or g.no_color,
-                   decimal=decimal or ".", thousands=thousands, na=tuple(na or ()), output=output)
+                   fmt=fmt, no_color=no_color or g.no_color,
+                   decimal=decimal or ".", thousands=thousands, na=tuple(na or ()), output=output, chosen=chosen)
 
     def source(self):
         """What to read, as the application layer takes it (large files may be read by two processes)."""

@@ -9,6 +9,7 @@ import typer
 from dti_cli.cli import emit
 from dti_cli.cli.options import (BoundariesOpt, Data, Decimal, LangOpt, MethodFile, Na, NoColor, Opts, Output,
                                  Province, ProvinceList, Tables, Thousands, Year, Years, boundaries)
+from dti_cli.render.formats import TABLES
 
 app = typer.Typer()
 
@@ -27,7 +28,7 @@ def rank_cmd(ctx: typer.Context, year: Year = None, by: By = None,
     from dti_cli.app import tables
 
     opts = Opts.of(ctx, data=data, method=method, lang=lang, fmt=fmt, no_color=no_color, decimal=decimal,
-                   thousands=thousands, na=na, output=output)
+                   thousands=thousands, na=na, output=output, formats=TABLES)
     emit.emit(tables.rank(opts.source(), year=year, by=by, top=top, region=region,
                           boundaries=boundaries(boundaries_), lang=opts.lang), opts)
 
@@ -45,7 +46,7 @@ def compare_cmd(ctx: typer.Context, province: ProvinceList,
     from dti_cli.app import tables
 
     opts = Opts.of(ctx, data=data, method=method, lang=lang, fmt=fmt, no_color=no_color, decimal=decimal,
-                   thousands=thousands, na=na, output=output)
+                   thousands=thousands, na=na, output=output, formats=TABLES)
     emit.emit(tables.compare(opts.source(), provinces_=province, national=national, region=region, year=year,
                              boundaries=boundaries(boundaries_), lang=opts.lang), opts)
 
@@ -59,7 +60,7 @@ def show_cmd(ctx: typer.Context, province: Province, year: Year = None, boundari
     from dti_cli.app import profile
 
     opts = Opts.of(ctx, data=data, method=method, lang=lang, fmt=fmt, no_color=no_color, decimal=decimal,
-                   thousands=thousands, na=na, output=output)
+                   thousands=thousands, na=na, output=output, formats=TABLES)
     emit.emit(profile.show(opts.source(), province=province, year=year, boundaries=boundaries(boundaries_),
                            lang=opts.lang), opts)
 
@@ -72,7 +73,7 @@ def scores_cmd(ctx: typer.Context, year: Years = None, boundaries_: BoundariesOp
     from dti_cli.app import profile
 
     opts = Opts.of(ctx, data=data, method=method, lang=lang, fmt=fmt, no_color=no_color, decimal=decimal,
-                   thousands=thousands, na=na, output=output)
+                   thousands=thousands, na=na, output=output, formats=TABLES)
     emit.emit(profile.scores(opts.source(), year=year, boundaries=boundaries(boundaries_), lang=opts.lang), opts)
 
 
@@ -86,6 +87,6 @@ def movers_cmd(ctx: typer.Context, year: Year = None, by: By = None,
     from dti_cli.app import tables
 
     opts = Opts.of(ctx, data=data, method=method, lang=lang, fmt=fmt, no_color=no_color, decimal=decimal,
-                   thousands=thousands, na=na, output=output)
+                   thousands=thousands, na=na, output=output, formats=TABLES)
     emit.emit(tables.movers(opts.source(), year=year, by=by, top=top, region=region,
                             boundaries=boundaries(boundaries_), lang=opts.lang), opts)

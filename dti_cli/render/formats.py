@@ -59,6 +59,11 @@ def choose(fmt, output: str | None, supported, *, tty: bool) -> Format:
         if fmt in FILE_ONLY and not output:
             raise UsageError("format.needs_file", option="format", fmt=fmt.value,
                              suffixes=suffixes_of((fmt,)))
+        suffix = Path(output).suffix.lower() if output else ""
+        implied = SUFFIXES.get(suffix)
+        if implied is not None and implied is not fmt and suffix != ".txt":  # .txt takes any text
+            raise UsageError("format.conflict", option="format", fmt=fmt.value, path=output,
+                             implied=implied.value)
         return fmt
     if output:
         suffix = Path(output).suffix.lower()
