@@ -4,30 +4,53 @@ pandas DataFrame with exactly the columns and values of the command's ``--format
 What the command line prints on stderr (notes: which ranks are published, what could not be computed) is in the
 frame's ``attrs["notes"]``, in the language asked for; nothing is printed. ``data=`` and ``method=`` take what
 :func:`load_data` and :func:`load_method` return, or a path (a shipped edition by id too: ``method="922"``).
+A mistake raises :class:`dti_cli.errors.DTIError` (``UsageError`` or ``DataError``), worded in the call's ``lang``.
 """
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import pandas as pd
 
 from dti_cli.app import analyses, checks, profile, session, tables
+from dti_cli.errors import DTIError, UsageError
 from dti_cli.i18n import render
 from dti_cli.model.dataset import Dataset, NumberFormat
 from dti_cli.model.method import Method
 
 
 def _lang(lang: str) -> str:
-    """The language asked for: "vi" or "en" (anything else is refused, not guessed)."""
-    from dti_cli.errors import UsageError
-
-    if str(lang) not in ("vi", "en"):
+    """The language asked for: "vi" or "en", in any case (anything else is refused, not guessed)."""
+    value = str(getattr(lang, "value", lang)).strip().lower()
+    if value not in ("vi", "en"):
         raise UsageError("lang.unknown", option="lang", value=str(lang))
-    return str(lang)
+    return value
+
+
+def _speaks(fn):
+    """An error of the call worded in the call's language (`lang=`; English when lang itself is wrong)."""
+    @functools.wraps(fn)
+    def call(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except DTIError as exc:
+            try:
+                exc.lang = _lang(kwargs.get("lang", "vi"))
+            except UsageError:
+                exc.lang = "en"
+            raise
+
+    return call
 
 
 def _source(data, method, decimal: str, thousands, na) -> session.Source:
+    if data is not None and not isinstance(data, (str, Path, Dataset)):
+        raise UsageError("api.data_type", option="data", type=type(data).__name__)
+    if method is not None and not isinstance(method, (str, int, Path, Method)):
+        raise UsageError("api.method_type", option="method", type=type(method).__name__)
+    method = str(method) if isinstance(method, int) else method
     return session.Source(data=data, method=method,
                           fmt=NumberFormat(decimal=decimal, thousands=thousands, na=tuple(na or ())))
 
@@ -42,14 +65,15 @@ def _frame(result, lang: str) -> pd.DataFrame:
     return frame
 
 
+@_speaks
 def load_data(path: str | Path | None = None, *, decimal: str = ".", thousands: str | None = None, na=(),
-              method: Method | str | None = None, attributes=(), workers: int = 1) -> Dataset:
+              method: Method | str | None = None, attributes=(), workers: int = 1, lang: str = "vi") -> Dataset:
     """Read and check an indicator CSV (long or wide; None: the bundled DTI publication), as every command does.
 
     Text columns other than name, name_en, region and code (a district's ``kind``, say) are read as text when
     ``attributes`` or the ``method`` names them. The data's rows are in ``.frame``. ``workers=2`` lets a file of
     16 MB or more be parsed by two processes (this one and a forked child), as the command line does on a machine
-    with several CPUs; by default nothing is forked.
+    with several CPUs; by default nothing is forked. ``lang`` is the language of an error's message.
 
     >>> import dti_cli as dti
     >>> data = dti.load_data()
@@ -61,8 +85,10 @@ def load_data(path: str | Path | None = None, *, decimal: str = ".", thousands: 
     return session.load_data(path, fmt=fmt, method=meth, attributes=tuple(attributes), workers=workers)
 
 
-def load_method(edition_or_path: str | int | Path | None = None) -> Method:
-    """A methodology: a shipped edition by id or year ("922", 2022), or a method file (None: the latest edition).
+@_speaks
+def load_method(edition_or_path: str | int | Path | None = None, *, lang: str = "vi") -> Method:
+    """A methodology: a shipped edition by id or year ("922", 2022), or a method file (None: the latest edition);
+    ``lang`` is the language of an error's message.
 
     >>> import dti_cli as dti
     >>> dti.load_method(2022).root
@@ -75,6 +101,7 @@ def load_method(edition_or_path: str | int | Path | None = None) -> Method:
     return session.load_method(str(edition_or_path))
 
 
+@_speaks
 def rank(*, year: int | None = None, by: str | None = None, top: int | None = None, region: str | None = None,
          boundaries: int | None = None, data=None, method=None, lang: str = "vi", decimal: str = ".",
          thousands: str | None = None, na=()) -> pd.DataFrame:
@@ -89,6 +116,7 @@ def rank(*, year: int | None = None, by: str | None = None, top: int | None = No
                               lang=_lang(lang)), _lang(lang))
 
 
+@_speaks
 def compare(*provinces: str, national: bool = False, region: bool = False, year: int | None = None,
             boundaries: int | None = None, data=None, method=None, lang: str = "vi", decimal: str = ".",
             thousands: str | None = None, na=()) -> pd.DataFrame:
@@ -105,6 +133,7 @@ def compare(*provinces: str, national: bool = False, region: bool = False, year:
                                  boundaries=boundaries, lang=_lang(lang)), _lang(lang))
 
 
+@_speaks
 def show(province: str, *, year: int | None = None, boundaries: int | None = None, data=None, method=None,
          lang: str = "vi", decimal: str = ".", thousands: str | None = None, na=()) -> pd.DataFrame:
     """A province's profile, as ``dti show``: its years (``section == "history"``) and its main indices in a year
@@ -120,6 +149,7 @@ def show(province: str, *, year: int | None = None, boundaries: int | None = Non
                   _lang(lang))
 
 
+@_speaks
 def scores(*, year: int | None = None, boundaries: int | None = None, data=None, method=None, lang: str = "vi",
            decimal: str = ".", thousands: str | None = None, na=()) -> pd.DataFrame:
     """Every node's score, rank and provenance for every unit and year, long, as ``dti scores``.
@@ -133,6 +163,7 @@ def scores(*, year: int | None = None, boundaries: int | None = None, data=None,
     return _frame(profile.scores(src, year=year, boundaries=boundaries, lang=_lang(lang)), _lang(lang))
 
 
+@_speaks
 def movers(*, year: int | None = None, by: str | None = None, top: int = 5, region: str | None = None,
            boundaries: int | None = None, data=None, method=None, lang: str = "vi", decimal: str = ".",
            thousands: str | None = None, na=()) -> pd.DataFrame:
@@ -149,6 +180,7 @@ def movers(*, year: int | None = None, by: str | None = None, top: int = 5, regi
                                 lang=_lang(lang)), _lang(lang))
 
 
+@_speaks
 def explain(province: str, *, year: int | None = None, boundaries: int | None = None, data=None, method=None,
             lang: str = "vi", decimal: str = ".", thousands: str | None = None, na=()) -> pd.DataFrame:
     """Why it moved: the change since the previous year split into its children's contributions, as
@@ -163,6 +195,7 @@ def explain(province: str, *, year: int | None = None, boundaries: int | None = 
                   _lang(lang))
 
 
+@_speaks
 def whatif(province: str | None = None, *, set=None, weights=None, year: int | None = None, data=None,
            method=None, lang: str = "vi", decimal: str = ".", thousands: str | None = None,
            na=()) -> pd.DataFrame:
@@ -179,6 +212,7 @@ def whatif(province: str | None = None, *, set=None, weights=None, year: int | N
                                   lang=_lang(lang)), _lang(lang))
 
 
+@_speaks
 def gap(province: str, *, target_rank: int, year: int | None = None, data=None, method=None, lang: str = "vi",
         decimal: str = ".", thousands: str | None = None, na=()) -> pd.DataFrame:
     """What it would take to reach a rank: for each lowest indicator, the value that alone gets there, as
@@ -194,6 +228,7 @@ def gap(province: str, *, target_rank: int, year: int | None = None, data=None, 
                   _lang(lang))
 
 
+@_speaks
 def uncertainty(*, year: int | None = None, samples: int = 10_000, weight_noise: float = 0.25, seed: int = 0,
                 alternatives: str | None = None, data=None, method=None, lang: str = "vi", decimal: str = ".",
                 thousands: str | None = None, na=()) -> pd.DataFrame:
@@ -210,6 +245,7 @@ def uncertainty(*, year: int | None = None, samples: int = 10_000, weight_noise:
                                        alternatives=alternatives, lang=_lang(lang)), _lang(lang))
 
 
+@_speaks
 def verify(*, data=None, method=None, lang: str = "vi", decimal: str = ".", thousands: str | None = None,
            na=()) -> pd.DataFrame:
     """Every published aggregate recomputed from its inputs and every published rank, as ``dti verify``;
@@ -224,6 +260,7 @@ def verify(*, data=None, method=None, lang: str = "vi", decimal: str = ".", thou
     return _frame(checks.verify(src, lang=_lang(lang)), _lang(lang))
 
 
+@_speaks
 def check(*, year: int | None = None, data=None, method=None, lang: str = "vi", decimal: str = ".",
           thousands: str | None = None, na=()) -> pd.DataFrame:
     """The audit of a data set against its method (coverage, outliers, spread, correlations, alpha), as
@@ -238,6 +275,7 @@ def check(*, year: int | None = None, data=None, method=None, lang: str = "vi", 
     return _frame(checks.check(src, year=year, lang=_lang(lang)), _lang(lang))
 
 
+@_speaks
 def method(edition: str | int | None = None, *, method=None, lang: str = "vi") -> pd.DataFrame:
     """The methodology tree with weights and each node's share in the index, as ``dti method``.
 

@@ -21,6 +21,7 @@ class DTIError(Exception):
     as {opt}: `--target-rank` for the CLI, `target_rank` for Python."""
 
     exit_code = EXIT_DATA
+    lang = "en"  # the language str() words it in (the Python API sets the call's)
 
     def __init__(self, key: str | Msg, /, *, exit_code: int | None = None, hint: str | None = None,
                  option: str | None = None, **params):
@@ -43,7 +44,7 @@ class DTIError(Exception):
         return out
 
     def __str__(self) -> str:
-        return self.text("en", API)
+        return self.text(self.lang, API)
 
 
 class DataError(DTIError):

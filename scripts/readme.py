@@ -6,7 +6,8 @@ Usage: python scripts/readme.py          check: list every block whose output di
        python scripts/readme.py --write  rewrite the outputs in place from what the commands print now
 
 A command is run as on a terminal (tables, no colour) unless it is piped: `dti … | head -n N` and
-`dti … | grep TEXT` run piped (tab-separated output by default) and keep the lines asked for.
+`dti … | grep TEXT` run piped (tab-separated output by default) and keep the lines of stdout asked for; what the
+command writes on stderr (notes, the closing status) is shown whole, as a terminal shows it.
 """
 
 from __future__ import annotations
@@ -25,13 +26,14 @@ BLOCK = re.compile(r"```text\n(\$ dti .*?)```", re.S)
 
 
 class _Stream(io.TextIOBase):
-    """One of the two ends of a shared buffer, so that stdout and stderr keep their order."""
+    """stdout or stderr, writing into one shared list of (stream, text) chunks so that their order is kept."""
 
-    def __init__(self, sink: io.StringIO, tty: bool):
-        self.sink, self.tty = sink, tty
+    def __init__(self, chunks: list, name: str, tty: bool):
+        self.chunks, self.name, self.tty = chunks, name, tty
 
     def write(self, s: str) -> int:
-        return self.sink.write(s)
+        self.chunks.append((self.name, s))
+        return len(s)
 
     def isatty(self) -> bool:
         return self.tty
@@ -48,7 +50,7 @@ def run(command: str) -> str:
     if " | " in command:
         command, pipe = (part.strip() for part in command.split(" | ", 1))
     args = shlex.split(command)[1:]
-    sink = io.StringIO()
+    chunks: list[tuple[str, str]] = []
     env = {"COLUMNS": "80", "TERM": "dumb", "NO_COLOR": "1"}
     saved = {k: os.environ.get(k) for k in (*env, "DTI_LANG")}
     os.environ.update(env)
@@ -56,7 +58,8 @@ def run(command: str) -> str:
     here = os.getcwd()
     os.chdir(ROOT)
     try:
-        with redirect_stdout(_Stream(sink, tty=pipe is None)), redirect_stderr(_Stream(sink, tty=False)):
+        with redirect_stdout(_Stream(chunks, "out", tty=pipe is None)), \
+                redirect_stderr(_Stream(chunks, "err", tty=False)):
             try:
                 cli.main(args)
             except SystemExit:
@@ -65,9 +68,15 @@ def run(command: str) -> str:
         os.chdir(here)
         for k, v in saved.items():
             os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
-    lines = [line.rstrip() for line in sink.getvalue().splitlines()]
-    if pipe:
-        lines = _filter(lines, pipe)
+    if pipe:  # the pipe filters stdout only: what stderr printed before stdout began, the kept lines, the rest
+        first = next((i for i, (name, _) in enumerate(chunks) if name == "out"), len(chunks))
+        before = "".join(t for name, t in chunks[:first] if name == "err")
+        after = "".join(t for name, t in chunks[first:] if name == "err")
+        kept = _filter("".join(t for name, t in chunks if name == "out").splitlines(), pipe)
+        lines = before.splitlines() + kept + after.splitlines()
+    else:
+        lines = "".join(t for _, t in chunks).splitlines()
+    lines = [line.rstrip() for line in lines]
     while lines and not lines[-1]:
         lines.pop()
     return "\n".join(lines)

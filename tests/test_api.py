@@ -112,13 +112,13 @@ def test_loaded_data_and_method_are_taken_and_give_the_same_frames():
 
 def test_library_errors_name_no_command_line_flags(tmp_path):
     with pytest.raises(dti.UsageError) as exc:
-        dti.gap("bac-ninh", target_rank=99, year=2022)
+        dti.gap("bac-ninh", target_rank=99, year=2022, lang="en")
     assert str(exc.value) == "target_rank must be between 1 and 63"
     assert exc.value.text("en", "cli") == "--target-rank must be between 1 and 63"
     with pytest.raises(dti.DataError) as exc:
         path = tmp_path / "vn.csv"
         path.write_text("year;province;indicator;value\n2022;quang-ninh;dti;0,7024\n", encoding="utf-8")
-        dti.load_data(path)
+        dti.load_data(path, lang="en")
     assert str(exc.value).endswith("'0,7024' is not a number (if the file uses a decimal comma, pass decimal=\",\")")
     assert "--" not in str(exc.value)
 
@@ -158,3 +158,22 @@ def test_import_stays_light():
 
     code = "import sys, dti_cli; assert 'pandas' not in sys.modules; dti_cli.rank; assert 'pandas' in sys.modules"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True).returncode == 0
+
+
+def test_api_errors_speak_the_calls_language_and_name_wrong_types():
+    import pandas as pd
+
+    import dti_cli as dti
+    from dti_cli.errors import UsageError
+
+    with pytest.raises(UsageError, match="không có năm 1999"):
+        dti.rank(year=1999)
+    with pytest.raises(UsageError, match="unknown year 1999"):
+        dti.rank(year=1999, lang="EN")  # the language in any case
+    with pytest.raises(UsageError, match="unknown year 0"):
+        dti.rank(year=0, lang="en")  # 0 is a year asked for, not "the latest"
+    with pytest.raises(UsageError, match="not a DataFrame"):
+        dti.rank(data=pd.DataFrame(), lang="en")
+    with pytest.raises(UsageError, match="no such data file"):
+        dti.load_data("absent.csv", lang="en")
+    assert dti.rank(year=2022, top=1, method=922)["province"].tolist() == ["da-nang"]  # an edition id as an int

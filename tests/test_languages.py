@@ -33,6 +33,8 @@ RUNS = [  # (arguments, a file the run writes and whose text counts too)
     (["gap", "an-giang", "-r", "1", "--year", "2021"], None), (["rank", "--yaer", "1"], None),
     (["uncertainty", "--samples", "0"], None), (["whatif", "--year", "2022"], None),
     (["rank", "--data", "nope.csv"], None), (["chart", "rank"], None), (["map", "-f", "csv"], None),
+    (["rnak"], None), (["rank", "-f", "json", "-o", "x.csv"], None), (["rank", "-o", ""], None),
+    (["report", "ha-long", *RAW, "--samples", "0"], "d.md"), (["chart", "rank", "--year", "2022"], "c.svg"),
 ]
 _VI = "àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ"
 VIETNAMESE = re.compile("[" + _VI + _VI.upper() + "]")  # letters of Vietnamese with their diacritics
@@ -76,7 +78,10 @@ def _output(run, tmp_path, args, file, lang) -> str:
     res = run(*args, *extra, env={"COLUMNS": "100"})
     text = res.out + res.err
     if file and (tmp_path / file).exists():
-        text += (tmp_path / file).read_text(encoding="utf-8")
+        written = (tmp_path / file).read_text(encoding="utf-8")
+        if file.endswith(".svg"):  # matplotlib draws text as paths and writes each text in a comment
+            written = "\n".join(re.findall(r"<!-- (.*?) -->", written))
+        text += written
     return text
 
 

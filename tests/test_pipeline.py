@@ -69,7 +69,7 @@ def test_no_spread_is_a_warning_and_missing_never_a_division_by_zero():
     for kind in (Normalise.minmax, Normalise.zscore, Normalise.dist2max, Normalise.prank):
         v, notes = norm(kind, flat, np.array([2023, 2023, 2023]))
         assert np.isnan(v).all()
-        assert [n.text("en") for n in notes] == [f"indicator x: no spread in 2023; its normalised values are missing"]
+        assert [n.text("en") for n in notes] == ["indicator x: no spread in 2023; its normalised values are missing"]
 
 
 def test_scope_year_versus_panel():

@@ -18,7 +18,8 @@ def ordinal(n: int) -> str:
 
 
 def _score_change(d: float) -> Msg:
-    if d == 0:
+    """"up 0.2052", "down 0.0113", or "unchanged" for a change that shows as 0.0000 at four decimals."""
+    if abs(d) < 0.00005:
         return Msg("phrase.score_same")
     return Msg("phrase.score_up" if d > 0 else "phrase.score_down", d=abs(d))
 

@@ -63,6 +63,10 @@ def sample_index(yr: Year, leaves: np.ndarray, weights: dict[str, np.ndarray], k
     return vals[yr.method.root]
 
 
+MAX_SAMPLES = 1_000_000  # bounds on the time and memory a run can ask for: the ranks of every sample are kept
+MAX_RANKS = 50_000_000  # (samples × units, 8 bytes each: 400 MB)
+
+
 def uncertainty(scores: Scores, year: int, *, samples: int = 10_000, noise: float = 0.25, seed: int = 0,
                 alternatives: Alternatives = Alternatives(), leaf_sets: list[np.ndarray] | None = None,
                 progress=None, chunk: int = 2_000) -> pd.DataFrame:
@@ -76,8 +80,11 @@ def uncertainty(scores: Scores, year: int, *, samples: int = 10_000, noise: floa
     yr = Year.of(scores, year)
     if not 0 <= noise < 1:
         raise UsageError("uncertainty.noise", option="weight_noise", noise=noise)
-    if samples < 1:
-        raise UsageError("uncertainty.samples", option="samples")
+    most = max(1, min(MAX_SAMPLES, MAX_RANKS // max(1, len(yr.units))))
+    if not 1 <= samples <= most:
+        raise UsageError("uncertainty.samples", option="samples", most=most, got=samples)
+    if not (isinstance(seed, (int, np.integer)) and seed >= 0):
+        raise UsageError("uncertainty.seed", option="seed", got=seed)
     rng = np.random.default_rng(seed)
     root = yr.col(yr.method.root)
     nominal = competition_ranks(yr.values[:, [root]], yr.decimals)[:, 0]

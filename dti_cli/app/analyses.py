@@ -28,7 +28,7 @@ class _Joined:
 def explain(src: Source = Source(), *, province: str, year: int | None = None, boundaries: int | None = None,
             lang: str = "vi") -> Result:
     """Why did it move: the change since the previous year, split exactly into its children's contributions."""
-    loaded = load(src, years=[year] if year else None, boundaries=boundaries)
+    loaded = load(src, years=[year] if year is not None else None, boundaries=boundaries)
     year = loaded.year(year)
     scores = loaded.scores
     unit = loaded.unit(province)
@@ -71,7 +71,7 @@ def whatif(src: Source = Source(), *, province: str | None = None, set_=None, we
         raise UsageError("whatif.nothing", hint="whatif_how")
     if set_ and weights:
         raise UsageError("whatif.both", hint="set_or_weights")
-    loaded = load(src, years=[year] if year else None, with_prev=False)
+    loaded = load(src, years=[year] if year is not None else None, with_prev=False)
     year = loaded.year(year)
     scores, method = loaded.scores, loaded.scores.methods[year]
     names = loaded.names(lang)
@@ -124,18 +124,19 @@ def _before_after() -> list[Column]:
 def gap(src: Source = Source(), *, province: str, target_rank: int, year: int | None = None,
         lang: str = "vi") -> Result:
     """What it would take: the score needed to reach a rank, and how much each indicator alone would need to rise."""
-    loaded = load(src, years=[year] if year else None, with_prev=False)
+    loaded = load(src, years=[year] if year is not None else None, with_prev=False)
     year = loaded.year(year)
     scores, method = loaded.scores, loaded.scores.methods[year]
     unit = loaded.unit(province)
     name = loaded.names(lang)(unit)
     summary, frame = gap_mod.gap(scores, year, unit, target_rank, dataset=loaded.dataset)
     if summary["rank"] <= target_rank:
-        loaded.notes.append(Msg("note.gap_already", name=name, rank=int(summary["rank"]), year=year,
-                                target=target_rank))
+        loaded.notes.append(Msg("note.gap_already", name=name, rank=int(summary["rank"]),
+                                ord=sentences.ordinal(int(summary["rank"])), year=year, target=target_rank))
     else:
         loaded.notes.append(Msg("note.gap_needs", name=name, score=float(summary["score"]),
-                                rank=int(summary["rank"]), year=year, target=target_rank,
+                                rank=int(summary["rank"]), ord=sentences.ordinal(int(summary["rank"])), year=year,
+                                target=target_rank,
                                 needed=float(summary["needed_score"]), gap=float(summary["gap"])))
     if len(frame):
         frame.insert(1, "name", [method.node_label(n, lang) for n in frame["leaf"]])
@@ -154,7 +155,7 @@ def uncertainty(src: Source = Source(), *, year: int | None = None, samples: int
                 seed: int = 0, alternatives: str | None = None, lang: str = "vi",
                 progress: Callable[[int], None] | None = None) -> Result:
     """How sure are we: Monte Carlo ranks under random weights (and methods): median rank and 5–95% band."""
-    loaded = load(src, years=[year] if year else None, with_prev=False)
+    loaded = load(src, years=[year] if year is not None else None, with_prev=False)
     year = loaded.year(year)
     scores, method = loaded.scores, loaded.scores.methods[year]
     names = loaded.names(lang)

@@ -22,7 +22,7 @@ def verify(src: Source = Source(), *, show: int = 10, lang: str = "vi") -> Resul
     unit = scores.unit_kind
     vcols = [Column("year", Msg("col.year"), "int"), Column(unit, Msg("col.province"), "text"),
              Column("indicator", Msg("col.indicator"), "text"), Column("published", Msg("col.published"), "num"),
-             Column("computed", Msg("col.computed"), "num"), Column("difference", Msg("col.difference"), "num"),
+             Column("computed", Msg("col.computed"), "num"), Column("difference", Msg("col.difference"), "diff"),
              Column("tolerance", Msg("col.tolerance"), "num"),
              Column("basis", Msg("col.basis"), "text", values="value.basis.{}"),
              Column("provenance", Msg("col.provenance"), "text", values=PROVENANCE_VALUES), Column("ok", Msg("col.ok"), "bool")]
@@ -40,10 +40,9 @@ def verify(src: Source = Source(), *, show: int = 10, lang: str = "vi") -> Resul
 
     def views(screen: bool = True):
         head = values.head(show) if screen else values
-        shown = head.assign(difference=[f"{d:+.6f}" for d in head["difference"]])
-        view = [Column(c.key, c.header, "text" if c.key == "difference" else c.kind, values=c.values,
-                       table=c.key not in ("tolerance", "basis", "provenance")) for c in vcols]
-        out = [Table("values", shown, tuple(view), title=Msg("title.verify", n=len(values)))]
+        view = [Column(c.key, c.header, c.kind, values=c.values, table=c.key not in ("tolerance", "basis", "provenance"))
+                for c in vcols]
+        out = [Table("values", head, tuple(view), title=Msg("title.verify", n=len(values)))]
         if not screen:
             out.append(Table("ranks", ranks, tuple(rcols), title=Msg("title.ranks")))
         elif bad_r:
@@ -59,7 +58,7 @@ def verify(src: Source = Source(), *, show: int = 10, lang: str = "vi") -> Resul
 def check(src: Source = Source(), *, year: int | None = None, lang: str = "vi") -> Result:
     """Audit the data against the method: missing data, coverage, outliers, spread, correlations, alpha; failed
     when a finding is an error."""
-    loaded = load(src, years=[year] if year else None, with_prev=False)
+    loaded = load(src, years=[year] if year is not None else None, with_prev=False)
     scores = loaded.scores
     seen = []
     for m in scores.methods.values():

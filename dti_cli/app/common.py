@@ -44,7 +44,9 @@ class SourceLine:
         self.provinces = scores.unit_kind == "province"
 
     def text(self, lang: str = "en") -> str:
-        what = ", ".join(f"{k} {n}" for k, n in self.counts.most_common())
+        from dti_cli.render.cells import provenance
+
+        what = ", ".join(f"{provenance(k, lang)[0]} {n}" for k, n in self.counts.most_common())
         origin = Msg("source.publication" if self.provinces else "source.user")
         return Msg("source.line", origin=origin, what=what, method=Plain(self.method.source),
                    version=GENERATED_BY).text(lang).rstrip()

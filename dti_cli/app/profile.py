@@ -78,9 +78,9 @@ def scores(src: Source = Source(), *, year: int | None = None, boundaries: int |
     """Every node's score and rank for every unit and year, in long form, with provenance."""
     from dti_cli.render.scores_writer import write_delimited
 
-    loaded = load(src, years=[year] if year else None, with_prev=False, boundaries=boundaries, keep_rows=False)
+    loaded = load(src, years=[year] if year is not None else None, with_prev=False, boundaries=boundaries, keep_rows=False)
     sc = loaded.scores
-    years = [year] if year else sc.years
+    years = [year] if year is not None else sc.years
     cols = long_columns(sc.unit_kind)
 
     built: dict = {}

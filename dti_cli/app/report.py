@@ -11,6 +11,7 @@ from dti_cli.app.common import GENERATED_BY, sources_table
 from dti_cli.app.session import Loaded, Source, load
 from dti_cli.errors import UsageError
 from dti_cli.i18n import Msg, render
+from dti_cli.model import provinces
 from dti_cli.render.report_model import ReportData
 
 
@@ -105,7 +106,8 @@ def report_data(loaded: Loaded, unit: str, year: int, *, lang: str = "vi", sampl
     return ReportData(
         lang=lang, unit=unit, name=names(unit), year=year, of=scores.universe.get(year, 0),
         edition=meth.label(lang), headline=render(headline, lang), history=hist, components=components,
-        region=names.region(unit), strengths=[meth.node_label(n, lang) for n in best],
+        region=provinces.region_name(names.region(unit), lang),
+        units=render(Msg("word.provinces" if scores.unit_kind == "province" else "word.units"), lang), strengths=[meth.node_label(n, lang) for n in best],
         weaknesses=[meth.node_label(n, lang) for n in worst], explanation=expl,
         explanation_text=render(drivers or why, lang), uncertainty=_band(scores, unit, year, samples),
         method=method_text, sources=_sources(scores, unit),

@@ -72,7 +72,7 @@ class Loaded:
 
     def year(self, year: int | None) -> int:
         """The year asked, or the latest the data has."""
-        year = year or max(self.scores.years)
+        year = year if year is not None else max(self.scores.years)
         check_year(self.scores, year)
         return year
 

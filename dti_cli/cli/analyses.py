@@ -85,9 +85,9 @@ def _progress(opts: Opts, total: int):
 
 @app.command("uncertainty")
 def uncertainty_cmd(ctx: typer.Context, year: Year = None,
-                    samples: Annotated[int, typer.Option("--samples", min=1, help="Monte Carlo samples.")] = 10_000,
+                    samples: Annotated[int, typer.Option("--samples", help="Monte Carlo samples (at most 1,000,000; fewer for many units).")] = 10_000,
                     weight_noise: Annotated[float, typer.Option(
-                        "--weight-noise", min=0.0, max=0.99, help="Each weight varies uniformly within ±this share.")
+                        "--weight-noise", help="Each weight varies uniformly within ±this share (0 to below 1).")
                     ] = 0.25,
                     seed: Annotated[int, typer.Option("--seed", help="Random seed (the same seed gives the same "
                                                                      "result).")] = 0,

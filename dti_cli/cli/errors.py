@@ -76,6 +76,7 @@ def _usage(exc, lang: str) -> str:
 _PATTERNS = (
     (r"Option '(?P<name>[^']+)' requires an argument\.?", "usage.requires"),
     (r"Got unexpected extra argument(?:s|\(s\))? \((?P<extra>.*)\)\.?", "usage.extra"),
+    (r"No such command '(?P<name>[^']+)'\. Did you mean '(?P<close>[^']+)'\?", "usage.no_such_command_close"),
     (r"No such command '(?P<name>[^']+)'\.?", "usage.no_such_command"),
     (r"Option '(?P<name>[^']+)' does not take a value\.?", "usage.no_value"),
 )

@@ -48,7 +48,7 @@ Data = Annotated[Optional[str], typer.Option(
 MethodFile = Annotated[Optional[str], typer.Option(
     "--method", metavar="FILE", help="Methodology TOML (or a shipped edition: 922) replacing the shipped editions.")]
 LangOpt = Annotated[Optional[Lang], typer.Option(
-    "--lang", help="Language of everything shown: vi (default; DTI_LANG sets another) or en.")]
+    "--lang", case_sensitive=False, help="Language of everything shown: vi (default; DTI_LANG sets another) or en.")]
 NoColor = Annotated[bool, typer.Option("--no-color", help="No colour (NO_COLOR is honoured too).")]
 Decimal = Annotated[Optional[str], typer.Option(
     "--decimal", metavar="CHAR", help="Decimal mark of the data file: '.' (default) or ','.")]

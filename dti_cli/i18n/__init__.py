@@ -77,7 +77,9 @@ class Plain:
 
 
 def lang_of(lang: str | None) -> str:
-    return "en" if str(getattr(lang, "value", lang)) == "en" else "vi"
+    """"en" for English in any spelling a user or a locale gives it (en, EN, en_US.UTF-8, en-GB); else "vi"."""
+    value = str(getattr(lang, "value", lang)).strip().lower()
+    return "en" if value == "en" or value[:3] in ("en_", "en-", "en.") else "vi"
 
 
 def render(obj: Any, lang: str = "en") -> str:

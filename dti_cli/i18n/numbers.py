@@ -20,9 +20,10 @@ def missing(v) -> bool:
 
 
 def display(v, kind: str, *, lang: str = "en", point: bool = True, empty: str = "") -> str:
-    """A value for people: `kind` score (4 decimals), delta (signed, a real minus), rank/int/year, change (▲2 ▼1 =),
-    count (grouped), num (4 significant digits, grouped past 100,000), sig, pct, pct1; `point` keeps the decimal point in every language (tables),
-    else the language's decimal mark (sentences, reports)."""
+    """A value for people: `kind` score (4 decimals), delta (signed, a real minus), diff (a small difference: signed,
+    6 decimals), rank/int/year, change (▲2 ▼1 =), count (grouped), num (4 significant digits, grouped past
+    100,000), sig, pct, pct1; `point` keeps the decimal point in every language (tables), else the language's
+    decimal mark (sentences, reports)."""
     if missing(v):
         return empty
     if kind == "change":
@@ -34,6 +35,8 @@ def display(v, kind: str, *, lang: str = "en", point: bool = True, empty: str = 
         out = f"{v:.4f}"
     elif kind == "delta":
         out = f"{v:+.4f}".replace("-", "−")
+    elif kind == "diff":
+        out = f"{v:+.6f}".replace("-", "−")
     elif kind == "count":
         out = f"{int(v):,}"
     elif kind == "pct":  # a table's weight share: whole percent

@@ -14,7 +14,7 @@ MAX_SIGNIFICANT = 15  # 0.7864, not 0.7864000000000001)
 _POW10 = 10 ** np.arange(19, dtype=np.int64)
 
 PROVENANCE_VALUES = "provenance"  # `values` of a provenance column: "derived+winsorise" as "suy ra, winsorise"
-NUMBER_KINDS = ("score", "delta", "num", "pct")  # floats, machine-rounded
+NUMBER_KINDS = ("score", "delta", "diff", "num", "pct")  # floats, machine-rounded
 WHOLE_KINDS = ("rank", "change", "int")  # whole numbers (nullable)
 
 
@@ -36,7 +36,7 @@ class Column:
     """One output column: its stable key, its header for people, how its values look.
 
     `header` is anything the language layer renders (a catalogue Msg, a node's name); `kind` is text, score,
-    delta, rank, change, int, num, pct or bool; `table` says whether people see it (machine formats carry every
+    delta, diff, rank, change, int, num, pct or bool; `table` says whether people see it (machine formats carry every
     column); `prov` names the column whose provenance marks this one; `values` is a catalogue prefix for showing a
     text column's machine values to people (level "error" → value.level.error)."""
 

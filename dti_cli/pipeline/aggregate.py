@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from dti_cli.errors import DataError
+from dti_cli.i18n import Msg
 from dti_cli.model.method import Aggregation, Method
 
 COVERAGE_EPS = 1e-12
@@ -71,7 +72,7 @@ def aggregate(values: np.ndarray, published: np.ndarray | None, nodes: list[str]
                 if bad.any():
                     r, c = np.argwhere(bad)[0]
                     who = row_label(r) if row_label else f"row {r}"
-                    raise DataError("aggregate.not_positive", id=agg.id, kind=agg.aggregate.value, row=who,
+                    raise DataError("aggregate.not_positive", id=agg.id, kind=Msg(f"mean.{agg.aggregate.value}"), row=who,
                                     child=agg.children[c], value=float(X[r, c]))
             mine = a_mean(X, np.array(agg.weights), agg.aggregate, agg.min_coverage)
         else:

@@ -38,6 +38,7 @@ FORMATS = ("svg", "png")
 
 # DejaVu Sans ships with matplotlib and covers Vietnamese; text becomes paths so an SVG needs no font
 STYLE = {
+    "text.parse_math": False,  # a name or title with "$" in it is text, not TeX
     "font.family": "sans-serif",
     "font.sans-serif": ["DejaVu Sans"],
     "font.size": 8.5,

@@ -16,8 +16,8 @@ from dti_cli.model.result import Column, Table
 ABOUT = "about"
 MAX_ROWS = 1_048_576  # Excel's limit, the header row included
 MAX_NAME = 31
-NUMBER_FORMATS = {"score": "0.0000", "delta": "0.0000", "rank": "0", "change": "0", "int": "0", "pct": "0.0%"}
-WIDTHS = {"score": 10, "delta": 10, "rank": 7, "change": 7, "int": 7, "pct": 8, "num": 12, "bool": 7}
+NUMBER_FORMATS = {"score": "0.0000", "delta": "0.0000", "diff": "0.000000", "rank": "0", "change": "0", "int": "0", "pct": "0.0%"}
+WIDTHS = {"score": 10, "delta": 10, "diff": 11, "rank": 7, "change": 7, "int": 7, "pct": 8, "num": 12, "bool": 7}
 BAD_NAME = re.compile(r"[\[\]:*?/\\]")
 RESERVED = {"history"}  # Excel keeps "History" for itself
 PROVENANCES = ("official", "github", "news", "hf", "derived", "computed", "imputed")

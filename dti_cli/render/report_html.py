@@ -146,7 +146,7 @@ def render_html(data: ReportData) -> str:
            f"<title>{esc(_title(d))}</title>", f"<style>\n{CSS}\n</style>", "</head>", "<body>",
            '<main class="page">']
     meta = " · ".join(esc(x) for x in (d.edition, f"{L['region']}: {d.region}" if d.region else "",
-                                         L.t("of", of=d.of)) if x)
+                                         L.t("of", of=d.of, units=d.units)) if x)
     out += ["<header>", f'<p class="kicker">{esc(L["kicker"])}</p>',
             f'<h1>{esc(d.name)} <span class="year">{esc(index_label(d))} {d.year}</span></h1>',
             f'<p class="meta">{meta}</p>', "</header>"]

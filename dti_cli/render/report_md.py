@@ -31,7 +31,7 @@ def render_markdown(data: ReportData) -> str:
     """The report as Markdown: the same sections with pipe tables; charts are named, not embedded."""
     d, L = data, Labels(data.lang)
     meta = " · ".join(_md(x) for x in (d.edition, f"{L['region']}: {d.region}" if d.region else "",
-                                        L.t("of", of=d.of)) if x)
+                                        L.t("of", of=d.of, units=d.units)) if x)
     out = [f"# {_md(d.name)} — {_md(index_label(d))} {d.year}", f"*{_md(L['kicker'])}*  \n{meta}", f"**{_md(d.headline)}**"]
     figures = _key_figures(d, L)
     if figures:

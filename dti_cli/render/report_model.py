@@ -53,7 +53,8 @@ class ReportData:
     headline: str
     history: pd.DataFrame
     components: pd.DataFrame
-    region: str = ""
+    region: str = ""  # the region's name in the report's language
+    units: str = ""  # what the ranked units are called: "provinces", "units" (in the report's language)
     strengths: list[str] = field(default_factory=list)
     weaknesses: list[str] = field(default_factory=list)
     explanation: pd.DataFrame | None = None
@@ -70,6 +71,8 @@ class ReportData:
     def __post_init__(self):
         if self.lang not in LANGS:
             raise ValueError(f"unknown report language {self.lang!r} (use: {', '.join(LANGS)})")
+        if not self.units:
+            object.__setattr__(self, "units", text("word.provinces", self.lang))
 
 
 def _tone(v, kind: str) -> str:

@@ -46,17 +46,14 @@ def _style(v, kind: str) -> str:
 
 
 def rich_table(table: Table, lang: str = "vi"):
-    """A Rich Table of a view."""
+    """A Rich Table of a view (its title and caption are printed around it, at the terminal's width)."""
     from rich import box
     from rich.markup import escape
     from rich.table import Table as RichTable
     from rich.text import Text as RichText
 
     cols = cells.shown(table)
-    title = render(table.title, lang)
-    cap = cells.caption(table, cols, lang)
-    out = RichTable(title=escape(title) if title else None, caption=escape(cap) if cap else None,
-                    box=box.SIMPLE_HEAD, pad_edge=False, padding=0, caption_justify="left", title_justify="left")
+    out = RichTable(box=box.SIMPLE_HEAD, pad_edge=False, padding=0)
     rows = [[cells.cell(row, c, lang) for c in cols] for _, row in table.frame.iterrows()]
     for j, c in enumerate(cols):
         head = cells.header(c, lang)
@@ -89,6 +86,12 @@ def renderables(result: Result, lang: str = "vi") -> list:
     for view in result.shown:
         if isinstance(view, Text):
             out.append(RichText(render(view.message, lang)))
-        else:
-            out.append(rich_table(view, lang))
+            continue
+        title = render(view.title, lang)
+        cap = cells.caption(view, cells.shown(view), lang)
+        if title:  # lines as wide as the terminal, not the table: a narrow table's title is not folded
+            out.append(RichText(title))
+        out.append(rich_table(view, lang))
+        if cap:
+            out.append(RichText(cap))
     return out
