@@ -93,18 +93,20 @@ def test_every_other_format_is_a_one_line_usage_error(run, tmp_path, name):
 
 @pytest.mark.parametrize("name", [n for n in COMMANDS if COMMANDS[n][1] == TABLES or n == "init"])
 def test_the_output_is_settled_before_any_work(run, tmp_path, name):
-    """A bad -o fails first (before reading a data file that does not exist), an empty -o is refused, and a
-    suffix that disagrees with --format is refused: nothing is written in any case."""
+    """A bad -o fails first (before reading a data file that does not exist): an unknown suffix, an empty name, a
+    suffix that disagrees with --format, a directory, a directory that does not exist; nothing is written."""
     args, formats = COMMANDS[name]
     if name == "method":
         args = [*args, "--method", str(tmp_path / "absent.toml")]
     elif "--data" not in args:
         args = [*args, "--data", str(tmp_path / "absent.csv")]
+    (tmp_path / "dir.csv").mkdir()
     for output, extra, words in (("x.bad", [], "cannot tell the format"), ("", [], "empty file name"),
-                                 ("x.csv", ["-f", "json" if formats == TABLES else "toml"], "disagree")):
+                                 ("x.csv", ["-f", "json" if formats == TABLES else "toml"], "disagree"),
+                                 ("dir.csv", [], "is a directory"), ("absent/x.csv", [], "no such directory")):
         out = run(*args, *extra, "-o", str(tmp_path / output) if output else "")
         assert out.code == 2 and words in out.err and len(out.err.strip().splitlines()) == 1, (output, out.err)
-    assert sorted(p.name for p in tmp_path.iterdir()) == []
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["dir.csv"]
 
 
 def test_dash_is_stdout(run):

@@ -120,6 +120,10 @@ class Opts:
         if output is not None and not output.strip():
             raise UsageError("output.empty", option="output")
         output = None if output == "-" else output
+        if output is not None:
+            from dti_cli.io.files import check_target
+
+            check_target(output)
         fmt = Format(fmt.value) if fmt is not None else None
         chosen = choose(fmt, output, formats, tty=sys.stdout.isatty()) if formats is not None else None
         return cls(data=data or g.data, method=method or g.method,

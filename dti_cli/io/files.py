@@ -11,13 +11,22 @@ from typing import Iterator
 from dti_cli.errors import UsageError
 
 
-@contextmanager
-def atomic_path(target: str | Path) -> Iterator[Path]:
-    """Yield a temporary path next to `target`; on success it replaces `target`, on error it is removed."""
+def check_target(target: str | Path) -> Path:
+    """The directory an output file goes in: it must exist, and the target must not be a directory itself."""
     target = Path(target)
     directory = target.parent if str(target.parent) else Path(".")
     if not directory.is_dir():
         raise UsageError("files.no_dir", path=str(target), directory=str(directory))
+    if target.is_dir():
+        raise UsageError("files.is_dir", path=str(target))
+    return directory
+
+
+@contextmanager
+def atomic_path(target: str | Path) -> Iterator[Path]:
+    """Yield a temporary path next to `target`; on success it replaces `target`, on error it is removed."""
+    target = Path(target)
+    directory = check_target(target)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=target.suffix, dir=directory)
     os.close(fd)
     tmp_path = Path(tmp)
