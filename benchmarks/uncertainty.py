@@ -12,7 +12,10 @@ import subprocess
 import sys
 import time
 
-from dti_cli import data, engine, sensitivity
+from dti_cli.analysis import uncertainty as sensitivity
+from dti_cli.io import csv_read as data
+from dti_cli.pipeline.evaluate import evaluate
+from dti_cli.pipeline.plan import plan
 
 
 def main() -> None:
@@ -22,7 +25,7 @@ def main() -> None:
     ap.add_argument("--year", type=int, default=2022)
     args = ap.parse_args()
     ds = data.load(data.bundled_path())
-    scores = engine.evaluate(ds, engine.plan(ds, None, [args.year]))
+    scores = evaluate(ds, plan(ds, None, [args.year]))
     sensitivity.uncertainty(scores, args.year, samples=100)  # warm-up
     times = []
     for i in range(args.repeat):

@@ -13,8 +13,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from dti_cli import method as method_mod  # noqa: E402
-from dti_cli import provinces  # noqa: E402
+from dti_cli.model import editions as method_mod  # noqa: E402
+from dti_cli.model import provinces  # noqa: E402
 
 COLUMNS = ["year", "province", "indicator", "value", "rank", "provenance", "source"]
 

@@ -5,7 +5,6 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = Path(os.environ.get("DTI_SHARED", ROOT.parent / "shared"))  # the reference data beside the repo
 
 
 class Result:
@@ -18,10 +17,14 @@ class Result:
 
 @pytest.fixture
 def run(capsys, monkeypatch):
-    """Run `dti ARGS` in-process through the real entry point; returns exit code, stdout and stderr."""
+    """Run `dti ARGS` in-process through the real entry point; returns exit code, stdout and stderr.
+
+    Runs in English (DTI_LANG=en) unless the test passes --lang or sets DTI_LANG: most assertions pin English
+    messages; the Vietnamese default is tested where a test asks for it (and by the language test)."""
     from dti_cli import cli
 
     def _run(*args: str, stdin: bytes | None = None, env: dict | None = None) -> Result:
+        monkeypatch.setenv("DTI_LANG", "en")
         for k, v in (env or {}).items():
             monkeypatch.setenv(k, v)
         if stdin is not None:
@@ -54,10 +57,12 @@ def write(tmp_path):
 @pytest.fixture(scope="session")
 def bundled():
     """The bundled data evaluated with the shipped editions (computed once per test session)."""
-    from dti_cli import data, engine
+    from dti_cli.io import csv_read
+    from dti_cli.pipeline.evaluate import evaluate
+    from dti_cli.pipeline.plan import plan
 
-    ds = data.load(data.bundled_path())
-    return engine.evaluate(ds, engine.plan(ds, None))
+    ds = csv_read.load(csv_read.bundled_path())
+    return evaluate(ds, plan(ds, None))
 
 
 os.environ.setdefault("COLUMNS", "100")

@@ -3,14 +3,18 @@
 import numpy as np
 import pytest
 
-from dti_cli import data, engine, method
-from dti_cli.data import Format
+from dti_cli.io import csv_read as data
+from dti_cli.model import method_file as method
+from dti_cli.model.dataset import NumberFormat as Format
+from dti_cli.pipeline import scatter
+from dti_cli.pipeline.evaluate import evaluate
+from dti_cli.pipeline.plan import plan
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
 
 
 def _scores(ds, meth, years):
-    return engine.evaluate(ds, engine.plan(ds, meth, years))
+    return evaluate(ds, plan(ds, meth, years))
 
 
 def _same(a, b):
@@ -25,7 +29,7 @@ def test_bundled_indicators_in_tiny_blocks(monkeypatch, years):
     # published ranks, provenance and sources that differ by row, years left out of the grid
     ds = data.load(data.bundled_path())
     one = _scores(ds, None, years)
-    monkeypatch.setattr(engine, "_SCATTER_BLOCK", 7)
+    monkeypatch.setattr(scatter, "BLOCK", 7)
     _same(_scores(ds, None, years), one)
 
 
@@ -42,5 +46,5 @@ def test_raw_method_with_extra_indicators_in_tiny_blocks(monkeypatch, tmp_path):
     ds = data.load(path, fmt=Format(), attributes=groups)
     assert "unused" in ds.indicators
     one = _scores(ds, meth, None)
-    monkeypatch.setattr(engine, "_SCATTER_BLOCK", 5)
+    monkeypatch.setattr(scatter, "BLOCK", 5)
     _same(_scores(ds, meth, None), one)

@@ -4,7 +4,7 @@ import stat
 import pytest
 
 from dti_cli.errors import UsageError
-from dti_cli.files import atomic_path, write_atomic
+from dti_cli.io.files import atomic_path, write_atomic
 
 
 def test_replaces_only_on_success(tmp_path):

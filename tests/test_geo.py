@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from rich.cells import cell_len
 from rich.console import Console
 
-from dti_cli import charts, geo, provinces
+from dti_cli.model import provinces
+from dti_cli.render import charts, geo
 from dti_cli.errors import UsageError
 
 REG = provinces.registry()

@@ -2,7 +2,8 @@
 
 import pytest
 
-from dti_cli import method
+from dti_cli.model import editions, method_file
+from dti_cli.model import method
 from dti_cli.errors import UsageError
 
 BASE = """
@@ -15,7 +16,7 @@ children = { a = 1, b = 1 }
 
 
 def parse(text):
-    return method.parse(text, "m.toml")
+    return method_file.parse(text, "m.toml")
 
 
 @pytest.mark.parametrize("text,fragment", [
@@ -105,7 +106,7 @@ def test_equal_weights_and_shares():
 
 
 def test_dag_with_shared_child_and_pillars():
-    ed = method.edition("922")
+    ed = editions.edition("922")
     assert ed.root == "dti" and ed.pillars == ("cqs", "kts", "xhs")
     assert set(ed.parents("nen_tang")) == {"dti", "cqs", "kts", "xhs"}
     assert ed.shares("kts")["hd_kts"] == pytest.approx(150 / 650)

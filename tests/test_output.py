@@ -72,7 +72,7 @@ def test_english_labels(run):
 
 
 def test_provenance_marks_in_table(run):
-    res = run("show", "quang-ninh", "-f", "table", env={"COLUMNS": "100"})
+    res = run("show", "quang-ninh", "-f", "table", "--lang", "vi", env={"COLUMNS": "100"})
     assert "0.4972†" in res.out and "derived from published figures" not in res.out  # vi caption
     assert "suy ra" in res.out
 

@@ -2,7 +2,6 @@
 
 import csv
 import io
-import json
 import re
 import sys
 import xml.etree.ElementTree as ET
@@ -109,7 +108,7 @@ def test_output_file_is_replaced_only_on_success(run, tmp_path):
 
 def test_report_html(run, tmp_path):
     out = tmp_path / "qn.html"
-    res = run("report", "quang-ninh", "--year", "2022", "--samples", "500", "-o", str(out))
+    res = run("report", "quang-ninh", "--year", "2022", "--samples", "500", "--lang", "vi", "-o", str(out))
     assert res.code == 0, res
     html = out.read_text(encoding="utf-8")
     assert "Năm 2022, Quảng Ninh đạt 0,7024 điểm, tăng 0,2052 điểm và tăng 4 bậc so với năm 2021" in html

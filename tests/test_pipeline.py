@@ -6,11 +6,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from dti_cli import normalise as nz
-from dti_cli import treat as tr
-from dti_cli.aggregate import a_mean
-from dti_cli.impute import impute
-from dti_cli.method import Aggregation, Impute, Leaf, Normalise, Scope, Treat
+from dti_cli.pipeline import normalise as nz
+from dti_cli.pipeline import treat as tr
+from dti_cli.pipeline.aggregate import a_mean
+from dti_cli.pipeline.impute import impute
+from dti_cli.model.method import Aggregation, Impute, Leaf, Normalise, Scope, Treat
 
 X = np.array([[2.0], [4.0], [6.0], [np.nan], [10.0]])
 Y1 = np.zeros(5, dtype=int)
@@ -69,7 +69,7 @@ def test_no_spread_is_a_warning_and_missing_never_a_division_by_zero():
     for kind in (Normalise.minmax, Normalise.zscore, Normalise.dist2max, Normalise.prank):
         v, notes = norm(kind, flat, np.array([2023, 2023, 2023]))
         assert np.isnan(v).all()
-        assert notes == [f"indicator x: no spread in 2023; its normalised values are missing"]
+        assert [n.text("en") for n in notes] == ["indicator x: no spread in 2023; its normalised values are missing"]
 
 
 def test_scope_year_versus_panel():

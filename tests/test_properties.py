@@ -5,11 +5,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from dti_cli.aggregate import a_mean
+from dti_cli.pipeline.aggregate import a_mean
 import pandas as pd
 
-from dti_cli.engine import competition_ranks
-from dti_cli.method import Aggregation
+from dti_cli.model.method import Aggregation
+from dti_cli.pipeline.ranks import competition_ranks
 
 finite = st.floats(min_value=0, max_value=1, allow_nan=False, allow_infinity=False)
 scores4 = st.lists(st.integers(min_value=0, max_value=10_000).map(lambda i: i / 10_000), min_size=1, max_size=70)
@@ -56,7 +56,7 @@ def test_competition_ranks_match_pandas_per_column(X):
 @given(st.integers(2, 6).flatmap(lambda k: arrays(float, st.tuples(st.integers(1, 12), st.just(k)), elements=cell)))
 def test_competition_ranks_column_by_column_match_pandas(X):
     # the path large matrices take (one column at a time), forced on small ones
-    from dti_cli import engine
+    from dti_cli.pipeline import ranks as engine
 
     old, engine.RANK_BY_COLUMN = engine.RANK_BY_COLUMN, 1
     try:

@@ -2,7 +2,7 @@ import unicodedata
 
 import pytest
 
-from dti_cli import provinces
+from dti_cli.model import provinces
 from dti_cli.errors import UsageError
 
 REG = provinces.registry()

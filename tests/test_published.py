@@ -6,7 +6,8 @@ import json
 import numpy as np
 import pytest
 
-from dti_cli import data, method
+from dti_cli.io import csv_read as data
+from dti_cli.model import editions as method
 
 ROWS = list(csv.DictReader(open(data.bundled_path(), encoding="utf-8")))
 

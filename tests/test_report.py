@@ -14,9 +14,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dti_cli import report
 from dti_cli.errors import UsageError
-from dti_cli.report import ReportData, render_html, render_markdown, write_report
+from dti_cli.render import report_model as report
+from dti_cli.render.report_html import render_html
+from dti_cli.render.report_md import render_markdown, write_report
+from dti_cli.render.report_model import ReportData
 
 NAN = math.nan
 
@@ -103,7 +105,8 @@ def quang_ninh(lang: str = "vi", **changes) -> ReportData:
                "DTI = (100 × sum of the 5 foundation indices + 200 × gov. activity + 150 × economy activity + "
                "150 × society activity) / 1000.\nEach main index = points achieved / maximum points; competition "
                "ranking (ties share the best rank).",
-        sources=sources, charts={}, generated_by="dti 0.1.0",
+        sources=sources, charts={}, generated_by="dti 0.1.0", index_label="DTI",
+        pillars={p: _name(p, lang) for p in ("cqs", "kts", "xhs")},
     )
     base.update(changes)
     return ReportData(**base)
@@ -236,7 +239,9 @@ def test_explanation_indents_children():
 
 def test_empty_columns_are_dropped():
     page = render_html(quang_ninh(history=quang_ninh().history.drop(columns=["cqs"]).assign(kts=NAN)))
-    assert "<th class=\"num\">XHS</th>" in page and ">KTS<" not in page and ">CQS<" not in page
+    # pillars are headed by the method's names (not their upper-cased ids)
+    hist = page.split('<section id="history">')[1].split("</section>")[0]
+    assert "<th class=\"num\">Xã hội số</th>" in hist and ">Kinh tế số<" not in hist and ">Chính quyền số<" not in hist
 
 
 def test_sources_link_urls_and_explain_provenance():

@@ -166,7 +166,7 @@ def test_labels_that_look_like_numbers_stay_text(run, write):
 
 
 def test_large_figures_keep_fifteen_significant_digits_whatever_route_they_take():
-    from dti_cli import render
+    from dti_cli.render import numbers as render
 
     assert render.number_text(500000.3) == "500000.3"  # not 500000.299999999988
     assert render.number_text(123456789012345.0) == "123456789012345"

@@ -1,0 +1,106 @@
+"""League tables, side-by-side comparisons and the year's movers, as frames."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from dti_cli.analysis.averages import check_node, check_year, diff, national_mean, prev_year, region_mean
+from dti_cli.analysis.units import Names
+from dti_cli.model.method import Method
+from dti_cli.model.scores import Scores
+
+
+def rank_table(scores: Scores, year: int, *, by: str, names: Names, top: int | None = None,
+               region: str | None = None) -> pd.DataFrame:
+    """Every unit of a year ranked on one node, with the previous year, the change and the pillars."""
+    check_year(scores, year)
+    check_node(scores, year, by)
+    method = scores.methods[year]
+    pillars = [p for p in method.pillars if p != by]
+    cur = scores.frame(year, [by, *pillars])
+    py = prev_year(scores, year)
+    prev = scores.frame(py, [by]) if py else pd.DataFrame(
+        {by: np.nan, by + ":rank": np.nan}, index=cur.index)
+    prev = prev.reindex(cur.index)
+    m = scores.year_mask(year)
+    out = pd.DataFrame({
+        "rank": cur[by + ":rank"].to_numpy(),
+        scores.unit_kind: cur.index.to_numpy(),
+        "name": [names(u) for u in cur.index],
+        "score": cur[by].to_numpy(),
+        "prev_score": prev[by].to_numpy(),
+        "delta": diff(cur[by].to_numpy(), prev[by].to_numpy()),
+        "prev_rank": prev[by + ":rank"].to_numpy(),
+        "rank_change": prev[by + ":rank"].to_numpy() - cur[by + ":rank"].to_numpy(),
+    })
+    for p in pillars:
+        out[p] = cur[p].to_numpy()
+    out["provenance"] = scores.provenance(m, by)
+    if region:
+        out["region"] = [names.region(u) for u in out[scores.unit_kind]]
+        out = out[out["region"] == region].drop(columns="region")
+        # the rank inside the region follows the rank shown (published ranks in years without every score)
+        out.insert(1, "region_rank", out["rank"].rank(method="min"))
+    out = out[out["score"].notna() | out["rank"].notna()]
+    out = out.assign(_s=-out["score"].fillna(-np.inf)).sort_values(["rank", "_s"], na_position="last",
+                                                                   kind="stable").drop(columns="_s")
+    if top:
+        out = out.head(top)
+    return out.reset_index(drop=True)
+
+
+def display_nodes(method: Method) -> list[str]:
+    """The root, the pillars, then the other nodes in tree order: the order profiles and comparisons use."""
+    return list(method.tree_order())
+
+
+def compare_table(scores: Scores, units: list[str], year: int, *, names: Names, national: bool = False,
+                  region: bool = False) -> pd.DataFrame:
+    """Units side by side on every node: value, rank, change, and optionally the national and region means."""
+    check_year(scores, year)
+    method = scores.methods[year]
+    py = prev_year(scores, year)
+    recs = []
+    for unit in units:
+        reg = names.region(unit) if region else ""
+        for node in display_nodes(method):
+            cur = scores.cell(year, unit, node)
+            prev = scores.cell(py, unit, node) if py else scores.cell(-1, unit, node)
+            rec = {
+                scores.unit_kind: unit, "name": names(unit), "indicator": node,
+                "indicator_name": method.node_label(node, names.lang),
+                "value": cur["value"], "rank": cur["rank"], "prev_value": prev["value"],
+                "delta": float(diff(cur["value"], prev["value"])), "prev_rank": prev["rank"],
+                "rank_change": prev["rank"] - cur["rank"], "provenance": cur["provenance"],
+            }
+            if national:
+                nat, n_nat = national_mean(scores, year, node)
+                rec.update(national=nat, gap=float(diff(cur["value"], nat)), national_n=n_nat)
+            if region:
+                rm = region_mean(scores, year, node, reg, names) if reg else float("nan")
+                rec.update(region=reg, region_mean=rm, region_gap=float(diff(cur["value"], rm)))
+            recs.append(rec)
+    out = pd.DataFrame(recs)
+    has_any = out.groupby("indicator", sort=False)[["value", "rank"]].transform(lambda s: s.notna().any())
+    return out[has_any.any(axis=1)].reset_index(drop=True)
+
+
+def movers(scores: Scores, year: int, *, by: str, names: Names, top: int = 5,
+           region: str | None = None) -> pd.DataFrame:
+    """The biggest risers and fallers of a year, by rank change and by score change."""
+    table = rank_table(scores, year, by=by, names=names, region=region)
+    unit = scores.unit_kind
+    recs = []
+    for measure, change, prev, cur in (("rank", "rank_change", "prev_rank", "rank"),
+                                        ("score", "delta", "prev_score", "score")):
+        known = table.dropna(subset=[change])
+        for direction, asc in (("up", False), ("down", True)):
+            side = known[known[change] > 0] if direction == "up" else known[known[change] < 0]
+            side = side.sort_values([change, "rank"], ascending=[asc, True], kind="stable").head(top)
+            for i, (_, row) in enumerate(side.iterrows(), start=1):
+                recs.append({"measure": measure, "direction": direction, "position": i, unit: row[unit],
+                             "name": row["name"], "prev": row[prev], "value": row[cur], "change": row[change],
+                             "rank": row["rank"]})
+    return pd.DataFrame(recs, columns=["measure", "direction", "position", unit, "name", "prev", "value", "change",
+                                       "rank"])

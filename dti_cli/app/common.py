@@ -1,0 +1,62 @@
+"""What the command functions share: the Excel about sheet, the source line of pictures, common columns."""
+
+from __future__ import annotations
+
+import collections
+
+import pandas as pd
+
+from dti_cli import __version__
+from dti_cli.i18n import Msg, Plain
+from dti_cli.model import provinces
+from dti_cli.model.result import PROVENANCE_VALUES, Column
+from dti_cli.model.scores import Scores
+
+GENERATED_BY = f"dti {__version__}"
+
+
+def sources_table() -> pd.DataFrame:
+    """source, url_or_note: where each source id of the bundled data points."""
+    return pd.read_csv(provinces.DATA_DIR / "sources.csv", dtype=str, keep_default_na=False)
+
+
+def about(scores: Scores, year: int, lang: str = "vi") -> tuple:
+    """The 'about' sheet of an Excel file: edition, method source, data sources, provenance, tool."""
+    from dti_cli.render.excel import about_rows
+
+    meth = scores.methods[year]
+    src = sources_table()
+    used = {t for s_ in scores.sources for t in s_.split()}
+    src = src[src["source"].isin(used)].rename(columns={"url_or_note": "url"})
+    return tuple(about_rows(edition=meth.label(lang), method=meth.source, sources=src, generated_by=GENERATED_BY,
+                            lang=lang))
+
+
+class SourceLine:
+    """Where the figures of a picture come from, with how many of each provenance."""
+
+    def __init__(self, scores: Scores, year: int, node: str):
+        m = scores.year_mask(year)
+        prov = scores.provenance(m, node)
+        vals = scores.value[m, scores.col(node)]
+        self.counts = collections.Counter(str(p).split("+")[0] for p, v in zip(prov, vals) if v == v)
+        self.method = scores.methods[year]
+        self.provinces = scores.unit_kind == "province"
+
+    def text(self, lang: str = "en") -> str:
+        from dti_cli.render.cells import provenance
+
+        what = ", ".join(f"{provenance(k, lang)[0]} {n}" for k, n in self.counts.most_common())
+        origin = Msg("source.publication" if self.provinces else "source.user")
+        return Msg("source.line", origin=origin, what=what, method=Plain(self.method.source),
+                   version=GENERATED_BY).text(lang).rstrip()
+
+
+def unit_columns(unit_kind: str, *, name_table: bool = True) -> list[Column]:
+    """The id (machine only) and the name of a unit."""
+    province = unit_kind == "province"
+    return [Column(unit_kind, Msg("col.slug"), "text", table=False),
+            Column("name", Msg("col.province" if province else "col.unit_name"), "text", table=name_table)]
+
+
+PROVENANCE = Column("provenance", Msg("col.provenance"), "text", table=False, values=PROVENANCE_VALUES)

@@ -1,0 +1,99 @@
+"""A unit's profile (show) and the long table of every score (scores)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from dti_cli.analysis import profile
+from dti_cli.app.common import PROVENANCE, about
+from dti_cli.app.session import Source, load
+from dti_cli.i18n import Msg
+from dti_cli.model.result import Column, Result, Table, Text
+from dti_cli.model.scores import long_columns, long_frame
+
+
+class _Strengths:
+    """"Mạnh nhất: …; yếu nhất: … (theo thứ hạng)"."""
+
+    def __init__(self, method, best: list[str], worst: list[str]):
+        self.method, self.best, self.worst = method, best, worst
+
+    def text(self, lang: str = "en") -> str:
+        name = lambda xs: ", ".join(self.method.node_label(x, lang) for x in xs)  # noqa: E731
+        return Msg("sentence.strengths", best=name(self.best), worst=name(self.worst)).text(lang)
+
+
+def show(src: Source = Source(), *, province: str, year: int | None = None, boundaries: int | None = None,
+         lang: str = "vi") -> Result:
+    """A unit's profile: every year's score and rank, its pillars and main indices, strengths and weaknesses."""
+    from dti_cli.render.terminal import sparkline
+
+    loaded = load(src, boundaries=boundaries)
+    scores = loaded.scores
+    unit = loaded.unit(province)
+    names = loaded.names(lang)
+    hist = profile.history(scores, unit, names=names)
+    year = loaded.year(year)
+    comp = profile.components(scores, unit, year, names=names)
+    best, worst = profile.strengths(comp)
+    method = scores.methods[year]
+    pillars = list(dict.fromkeys(p for m in scores.methods.values() for p in m.pillars if p in hist.columns))
+    hcols = [Column("year", Msg("col.year"), "int"), Column("score", method.named(method.root), "score",
+                                                            prov="provenance"),
+             Column("rank", Msg("col.rank"), "rank"), Column("of", "/", "int", table=False),
+             Column("delta", "±", "delta"), Column("rank_change", "↕", "change"),
+             *(Column(p, method.named(p), "score") for p in pillars),
+             Column("edition", Msg("col.edition"), "text"), PROVENANCE]
+    ccols = [Column("indicator", Msg("col.slug"), "text", table=False),
+             Column("indicator_name", Msg("col.indicator"), "text"),
+             Column("value", Msg("col.value"), "score", prov="provenance"), Column("rank", Msg("col.rank"), "rank"),
+             Column("national", Msg("col.national"), "score"), Column("gap", Msg("col.gap"), "delta"), PROVENANCE]
+    history, components = Table.of("years", hist, hcols), Table.of("components", comp, ccols)
+    both = pd.concat([hist.assign(section="history"),
+                      comp.rename(columns={"value": "score"}).assign(section="components", year=year)],
+                     ignore_index=True)
+    long = [Column("section", Msg("col.section"), "text"), *hcols,
+            *(c for c in ccols if c.key not in ("value", "rank", "provenance"))]
+    name = names(unit)
+    doc = {scores.unit_kind: unit, "name": name, "history": history, "year": year, "components": components,
+           "strongest": best, "weakest": worst}
+
+    def views(screen: bool = True):
+        spark = sparkline(hist["score"].tolist(), 0.0, max(1.0, float(hist["score"].max())))
+        title = Msg("title.history", name=name, root=method.named(method.root), first=min(scores.years),
+                    last=max(scores.years), spark=spark)
+        out = [Table("years", hist, tuple(hcols), title=title)]
+        if len(comp):
+            out.append(Table("components", comp, tuple(ccols), title=Msg("title.compare", names=name, year=year),
+                             caption=method.named()))
+        return (*out, Text(_Strengths(method, best, worst))) if best else tuple(out)
+
+    return Result(Table.of("show", both, long), views=views, sheets=(history, components), doc=doc,
+                  notes=tuple(loaded.notes), about=about(scores, year, lang),
+                  attrs={"name": name, "strongest": best, "weakest": worst})
+
+
+def scores(src: Source = Source(), *, year: int | None = None, boundaries: int | None = None,
+           lang: str = "vi") -> Result:
+    """Every node's score and rank for every unit and year, in long form, with provenance."""
+    from dti_cli.render.scores_writer import write_delimited
+
+    loaded = load(src, years=[year] if year is not None else None, with_prev=False, boundaries=boundaries, keep_rows=False)
+    sc = loaded.scores
+    years = [year] if year is not None else sc.years
+    cols = long_columns(sc.unit_kind)
+
+    built: dict = {}
+
+    def machine() -> Table:  # built once, and only when a format needs it (csv and tsv take the bulk writer)
+        if "table" not in built:
+            built["table"] = Table.of("scores", long_frame(sc, years), cols)
+        return built["table"]
+
+    def views(screen: bool = True):
+        return (Table("scores", machine().frame, cols, title=Msg("title.scores", years=", ".join(map(str, years)))),)
+
+    def bulk(sep: str, out, workers: int = 1) -> None:
+        write_delimited(sc, years, sep, out, workers=workers)
+
+    return Result(machine, views=views, notes=tuple(loaded.notes), about=about(sc, max(years), lang), bulk=bulk)

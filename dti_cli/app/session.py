@@ -1,0 +1,152 @@
+"""What every command does first: read the data (bundled, a file, standard input or a loaded Dataset) and the
+method (the shipped editions, a file, an edition id or a loaded Method), compute the years asked, and say how the
+two met."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from dti_cli.analysis.averages import check_year
+from dti_cli.analysis.units import Names, resolve, resolve_all
+from dti_cli.errors import UsageError
+from dti_cli.i18n import Msg
+from dti_cli.io import csv_read
+from dti_cli.model.dataset import Dataset, NumberFormat
+from dti_cli.model.method import Method
+from dti_cli.model.scores import Scores
+
+BUNDLED_LABEL = "indicators.csv (bundled)"
+
+
+@dataclass(frozen=True)
+class Source:
+    """What a run is asked to read: data and method as given, the number format of a data file, and how many
+    processes a large read may use."""
+
+    data: str | Path | Dataset | None = None
+    method: str | Path | Method | None = None
+    fmt: NumberFormat = NumberFormat()
+    workers: int = 1
+
+
+def load_method(method) -> Method | None:
+    """A Method as given, a method file, or a shipped edition by id or year ("922", 2022); None: the editions."""
+    from dti_cli.model import editions, method_file
+
+    if method is None or isinstance(method, Method):
+        return method
+    path = Path(method)
+    if path.exists() or not str(method).strip().isdigit():
+        return method_file.load(path)
+    return editions.edition(str(method))
+
+
+def load_data(data=None, *, fmt: NumberFormat = NumberFormat(), method: Method | None = None,
+              attributes: tuple[str, ...] = (), workers: int = 1) -> Dataset:
+    """A Dataset as given, or read from a file ('-': standard input; None: the bundled publication); the method's
+    grouping columns and `attributes` are read as text."""
+    if isinstance(data, Dataset):
+        return data
+    groups = set(attributes)
+    if method is not None:
+        groups |= {lf.group for lf in method.leaves.values() if lf.group} | set(method.attributes)
+    if data is None:
+        ds = csv_read.load(csv_read.bundled_path(), fmt=fmt, attributes=tuple(sorted(groups)), workers=workers)
+        return replace(ds, label=BUNDLED_LABEL, bundled=True)
+    return csv_read.load(data, fmt=fmt, attributes=tuple(sorted(groups)), workers=workers)
+
+
+@dataclass
+class Loaded:
+    """The data, its scores for the years asked, and the notes made on the way."""
+
+    dataset: Dataset
+    scores: Scores
+    method: Method | None  # the user's method (None: the shipped editions)
+    boundaries: int | None = None
+    notes: list = field(default_factory=list)
+
+    def names(self, lang: str) -> Names:
+        return Names.of(self.dataset, self.scores.unit_kind, lang, self.boundaries)
+
+    def year(self, year: int | None) -> int:
+        """The year asked, or the latest the data has."""
+        year = year if year is not None else max(self.scores.years)
+        check_year(self.scores, year)
+        return year
+
+    def unit(self, text: str) -> str:
+        return resolve(self.scores, text, self.boundaries)
+
+    def units(self, items: list[str]) -> list[str]:
+        return resolve_all(self.scores, items, self.boundaries)
+
+    def coverage(self, year: int, node: str) -> None:
+        """A note when the year's figures of a node are incomplete (ranks are then the published ones)."""
+        from dti_cli.analysis.averages import coverage_note
+
+        note = coverage_note(self.scores, year, node)
+        if note:
+            self.notes.append(note)
+
+    def method_notes(self, years) -> None:
+        """A note for each method of these years that cannot compute (its weights unknown)."""
+        from dti_cli.analysis.averages import MethodNote
+
+        seen = set()
+        for y in years:
+            m = self.scores.methods.get(y)
+            if m and not m.computable and m.id not in seen:
+                seen.add(m.id)
+                self.notes.append(Msg("note.method", year=y, note=MethodNote(m)))
+
+
+def load(src: Source, *, years: list[int] | None = None, with_prev: bool = True, boundaries: int | None = None,
+         keep_rows: bool = True) -> Loaded:
+    """Data + method → scores for the years asked (and the year before each, for changes). With keep_rows=False
+    the rows of a data set read here are dropped once they are in the scores (a command that needs only those)."""
+    from dti_cli.pipeline import boundaries as boundaries_mod
+    from dti_cli.pipeline.evaluate import evaluate
+    from dti_cli.pipeline.plan import plan
+
+    if boundaries not in (None, 2025):
+        raise UsageError("boundaries.unknown", option="boundaries", value=str(boundaries))
+    meth = load_method(src.method)
+    owned = not isinstance(src.data, Dataset)
+    ds = load_data(src.data, fmt=src.fmt, method=meth, workers=src.workers)
+    wanted = None
+    if years:
+        usable = [y for y in ds.years if meth is None or meth.applies_to(y)]
+        for y in years:
+            if y not in usable:
+                raise UsageError("year.unknown", year=y, years=", ".join(map(str, usable)))
+        wanted = sorted({y for y0 in years for y in ((y0 - 1, y0) if with_prev else (y0,)) if y in ds.years})
+    planned = plan(ds, meth, wanted)
+    notes = _match(ds, planned, meth)
+    if boundaries == 2025:
+        ds = boundaries_mod.to_2025(ds, planned)
+        owned = True
+    scores = evaluate(ds, planned, release=owned and not keep_rows)
+    return Loaded(ds, scores, meth, boundaries, notes + list(scores.notes))
+
+
+def _match(ds: Dataset, planned: dict, meth: Method | None) -> list[Msg]:
+    """The data and the method must meet: no shared indicator is an error; a user's method leaf missing from the
+    data, or a data indicator the method ignores, is a note."""
+    present = set(ds.indicators)
+    nodes = {n for m in planned.values() for n in m.nodes}
+    if not present & nodes:
+        show = lambda xs: ", ".join(sorted(xs)[:6]) + (", …" if len(xs) > 6 else "")  # noqa: E731
+        raise UsageError("data.method_mismatch", label=ds.label, present=show(present), nodes=show(nodes),
+                         hint=None if meth else "method_for_data")
+    if meth is None:
+        return []
+    notes = []
+    missing = [lf for lf in meth.leaves if lf not in present]
+    if missing:
+        notes.append(Msg("note.leaves_missing", leaves=", ".join(missing)))
+    unused = sorted(present - nodes)
+    if unused:
+        notes.append(Msg("note.unused_indicators", indicators=", ".join(unused)))
+    return notes

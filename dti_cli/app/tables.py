@@ -1,0 +1,148 @@
+"""The table commands: rank, compare, movers."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from dti_cli.analysis import averages, tables
+from dti_cli.app.common import PROVENANCE, about, unit_columns
+from dti_cli.app.session import Source, load
+from dti_cli.errors import UsageError
+from dti_cli.i18n import Msg, plural
+from dti_cli.model import provinces
+from dti_cli.model.result import Column, Result, Table, Text
+
+
+def _at_least_one(value, option: str) -> None:
+    if value is not None and value < 1:
+        raise UsageError("option.at_least_one", option=option, got=value)
+
+
+def _ranking(src: Source, year, by, region, boundaries):
+    """What rank-like commands share: the scores, the year (default the latest), the node, the region."""
+    loaded = load(src, years=[year] if year is not None else None, boundaries=boundaries)
+    year = loaded.year(year)
+    node = by or loaded.scores.methods[year].root
+    averages.check_node(loaded.scores, year, node)
+    reg = provinces.resolve_region(region) if region else None
+    if reg and loaded.scores.unit_kind != "province":
+        raise UsageError("region.needs_provinces", option="region")
+    return loaded, year, node, reg
+
+
+def rank(src: Source = Source(), *, year: int | None = None, by: str | None = None, top: int | None = None,
+         region: str | None = None, boundaries: int | None = None, lang: str = "vi") -> Result:
+    """Every unit ranked on the index (or any node), with last year's score, the change and the pillars."""
+    _at_least_one(top, "top")
+    loaded, year, node, reg = _ranking(src, year, by, region, boundaries)
+    scores, method = loaded.scores, loaded.scores.methods[year]
+    frame = tables.rank_table(scores, year, by=node, names=loaded.names(lang), top=top, region=reg)
+    loaded.coverage(year, node)
+    loaded.method_notes([year])
+    prev = year - 1
+    cols = [Column("rank", Msg("col.rank"), "rank"), Column("region_rank", Msg("col.region_rank"), "rank"),
+            *unit_columns(scores.unit_kind),
+            Column("score", method.named(node), "score", prov="provenance"),
+            Column("prev_score", str(prev), "score", table=False),
+            Column("delta", Msg("col.delta_since", year=prev), "delta"),
+            Column("prev_rank", Msg("col.rank_in", year=prev), "rank", table=False),
+            Column("rank_change", "↕", "change"),
+            *(Column(p, method.named(p), "score") for p in method.pillars if p != node), PROVENANCE]
+    if scores.unit_kind == "province":
+        scope = Msg("title.scope", region=provinces.RegionName(reg)) if reg else ""
+        title = Msg(plural(len(frame), "title.rank_provinces"), node=method.named(node), year=year, scope=scope, n=len(frame))
+    else:
+        title = Msg("title.rank", node=method.named(node), year=year)
+    machine = Table.of(f"rank {year}", frame, cols)
+
+    def views(screen: bool = True):  # a bar proportional to the score, on screen only
+        from dti_cli.render.terminal import bar
+
+        if not screen:
+            return (Table("rank", frame, tuple(cols), title=title, caption=method.named()),)
+        top_score = frame["score"].max()
+        shown = frame.assign(bar=[bar(v, top_score) for v in frame["score"]])
+        at = next(i for i, c in enumerate(cols) if c.key == "delta")
+        return (Table("rank", shown, (*cols[:at], Column("bar", "", "bar"), *cols[at:]), title=title,
+                      caption=method.named()),)
+
+    return Result(machine, views=views, notes=tuple(loaded.notes), about=about(scores, year, lang))
+
+
+def compare(src: Source = Source(), *, provinces_: list[str], national: bool = False, region: bool = False,
+            year: int | None = None, boundaries: int | None = None, lang: str = "vi") -> Result:
+    """Units side by side on the index, each pillar and each main index: value, rank, change, averages."""
+    if not provinces_:
+        raise UsageError("compare.nothing")
+    loaded = load(src, years=[year] if year is not None else None, boundaries=boundaries)
+    year = loaded.year(year)
+    scores, method = loaded.scores, loaded.scores.methods[year]
+    units = loaded.units(provinces_)
+    names = loaded.names(lang)
+    frame = tables.compare_table(scores, units, year, names=names, national=national, region=region)
+    loaded.coverage(year, method.root)
+    loaded.method_notes([year])
+    n, prev = scores.universe.get(year), year - 1
+    cols = [*unit_columns(scores.unit_kind, name_table=len(units) > 1),
+            Column("indicator", Msg("col.indicator_id"), "text", table=False),
+            Column("indicator_name", Msg("col.indicator"), "text"),
+            Column("value", Msg("col.value"), "score", prov="provenance"),
+            Column("rank", Msg("col.rank_of", n=n), "rank"),
+            Column("prev_value", str(prev), "score", table=False), Column("delta", "±", "delta"),
+            Column("prev_rank", Msg("col.rank_in", year=prev), "rank", table=False),
+            Column("rank_change", "↕", "change")]
+    if national:
+        partial = (frame["national_n"] > 0) & (frame["national_n"] < n)
+        frame["national_mark"] = np.where(partial, "partial", "")
+        cols += [Column("national", Msg("col.national"), "score", prov="national_mark"),
+                 Column("gap", Msg("col.gap"), "delta"),
+                 Column("national_n", Msg("col.national_n"), "int", table=False)]
+        for count, grp in frame[partial].drop_duplicates("indicator").groupby("national_n"):
+            loaded.notes.append(Msg("note.partial_national", nodes=", ".join(grp["indicator"]), count=int(count),
+                                    n=n))
+    if region:
+        cols += [Column("region", Msg("col.region"), "text", table=False),
+                 Column("region_mean", Msg("col.region_mean"), "score"),
+                 Column("region_gap", Msg("col.region_gap"), "delta")]
+    cols.append(PROVENANCE)
+    title = Msg("title.compare", names=", ".join(names(u) for u in units), year=year)
+    machine = Table.of(f"compare {year}", frame, cols)
+    view = Table("compare", frame, tuple(cols), title=title, caption=method.named())
+    return Result(machine, views=(view,), notes=tuple(loaded.notes), about=about(scores, year, lang))
+
+
+def movers(src: Source = Source(), *, year: int | None = None, by: str | None = None, top: int = 5,
+           region: str | None = None, boundaries: int | None = None, lang: str = "vi") -> Result:
+    """The biggest risers and fallers of a year, by rank change and by score change."""
+    _at_least_one(top, "top")
+    loaded, year, node, reg = _ranking(src, year, by, region, boundaries)
+    scores, method = loaded.scores, loaded.scores.methods[year]
+    frame = tables.movers(scores, year, by=node, names=loaded.names(lang), top=top, region=reg)
+    loaded.coverage(year, node)
+    prev = year - 1
+    if prev not in scores.methods:
+        loaded.notes.append(Msg("note.no_prev_year", year=prev))
+    cols = [Column("measure", Msg("col.measure"), "text", values="value.measure.{}"),
+            Column("direction", Msg("col.direction"), "text", values="value.direction.{}"),
+            Column("position", "#", "int"), *unit_columns(scores.unit_kind),
+            Column("prev", str(prev), "num"), Column("value", str(year), "num"), Column("change", "±", "num"),
+            Column("rank", Msg("col.rank"), "rank")]
+
+    def views(screen: bool = True):
+        out = []
+        for measure in ("rank", "score"):
+            sub = frame[frame["measure"] == measure]
+            kind = "score" if measure == "score" else "rank"
+            view = (Column("position", "#", "int"), Column("name", cols[4].header, "text"),
+                    Column("prev", str(prev), kind), Column("value", str(year), kind),
+                    Column("change", "±", "delta" if measure == "score" else "change"))
+            for direction in ("up", "down"):
+                part = sub[sub["direction"] == direction]
+                title = Msg(f"title.movers_{direction}", node=method.named(node), year=year,
+                            by=Msg(f"value.measure.{measure}"))
+                out.append(Table(f"{measure} {direction}", part, view, title=title) if len(part) else
+                           Text(Msg("title.movers_none", title=title)))
+        return tuple(out)
+
+    return Result(Table.of("movers", frame, cols), views=views, notes=tuple(loaded.notes),
+                  about=about(scores, year, lang))

@@ -1,0 +1,66 @@
+"""The commands that check and describe: verify, check, method, init."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from dti_cli.cli import emit
+from dti_cli.cli.options import (Data, Decimal, Edition, LangOpt, MethodFile, Na, NoColor, Opts, Output, Tables,
+                                 Thousands, Tomls, Years)
+from dti_cli.render.formats import TABLES, Format
+
+app = typer.Typer()
+
+
+@app.command("verify")
+def verify_cmd(ctx: typer.Context,
+               show: Annotated[int, typer.Option("--show", min=1, help="How many of the largest differences to "
+                                                                       "list.")] = 10,
+               data: Data = None, method: MethodFile = None, fmt: Tables = None, lang: LangOpt = None,
+               no_color: NoColor = False, decimal: Decimal = None, thousands: Thousands = None, na: Na = None,
+               output: Output = None):
+    """Recompute every published aggregate from its inputs and every published rank; exit 1 on a mismatch."""
+    from dti_cli.app import checks
+
+    opts = Opts.of(ctx, data=data, method=method, lang=lang, fmt=fmt, no_color=no_color, decimal=decimal,
+                   thousands=thousands, na=na, output=output, formats=TABLES)
+    emit.emit(checks.verify(opts.source(), show=show, lang=opts.lang), opts)
+
+
+@app.command("check")
+def check_cmd(ctx: typer.Context, year: Years = None, data: Data = None, method: MethodFile = None,
+              fmt: Tables = None, lang: LangOpt = None, no_color: NoColor = False, decimal: Decimal = None,
+              thousands: Thousands = None, na: Na = None, output: Output = None):
+    """Audit the data against the method: missing data, coverage, outliers, spread, correlations, alpha.
+
+    Exits 1 when a finding is an error (a method leaf missing from the data, an indicator with no data or no
+    spread, a non-positive input to a geometric or harmonic mean), so that it can gate a CI run.
+    """
+    from dti_cli.app import checks
+
+    opts = Opts.of(ctx, data=data, method=method, lang=lang, fmt=fmt, no_color=no_color, decimal=decimal,
+                   thousands=thousands, na=na, output=output, formats=TABLES)
+    emit.emit(checks.check(opts.source(), year=year, lang=opts.lang), opts)
+
+
+@app.command("method")
+def method_cmd(ctx: typer.Context, edition: Edition = None, method: MethodFile = None, fmt: Tables = None,
+               lang: LangOpt = None, no_color: NoColor = False, output: Output = None):
+    """The methodology tree: names, weights, and the share each node has in the index."""
+    from dti_cli.app import checks
+
+    opts = Opts.of(ctx, method=method, lang=lang, fmt=fmt, no_color=no_color, output=output, formats=TABLES)
+    emit.emit(checks.method(opts.source(), edition=edition, lang=opts.lang), opts)
+
+
+@app.command("init")
+def init_cmd(ctx: typer.Context, data: Data = None, fmt: Tomls = None, lang: LangOpt = None, decimal: Decimal = None,
+             thousands: Thousands = None, na: Na = None, output: Output = None):
+    """Write a starting method file for a data file: every column a leaf, min-max, equal weights (stdout or -o)."""
+    from dti_cli.app import checks
+
+    opts = Opts.of(ctx, data=data, lang=lang, fmt=fmt, decimal=decimal, thousands=thousands, na=na, output=output,
+                   formats=(Format.toml,))
+    emit.write(opts, checks.init(opts.source(), lang=opts.lang))

@@ -1,0 +1,115 @@
+"""The one output path: a result rendered in the format the run asks for, to stdout or atomically to -o FILE;
+notes and the closing status on stderr."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from dti_cli.cli.options import Opts
+from dti_cli.i18n import Msg, render
+from dti_cli.render.formats import TABLES, Format, choose
+
+
+def line(opts: Opts, label: str, style: str, message) -> None:
+    """One message on stderr: "Note: …", "OK: …", "Error: …" in the run's language."""
+    from rich.markup import escape
+
+    head = Msg(f"cli.{label}").text(opts.lang)
+    opts.console(stderr=True).print(f"[{style}]{escape(head)}:[/] {escape(render(message, opts.lang))}",
+                                    soft_wrap=True)
+
+
+def note(opts: Opts, message) -> None:
+    line(opts, "note", "yellow", message)
+
+
+def write(opts: Opts, text: str) -> None:
+    """Text to -o FILE (atomically: an existing file is replaced only on success) or to stdout."""
+    if opts.output:
+        from dti_cli.io.files import write_atomic
+
+        write_atomic(opts.output, text)
+        note(opts, Msg("cli.wrote", path=opts.output))
+    else:
+        sys.stdout.write(text)
+
+
+def _terminal(result, opts: Opts) -> str | None:
+    """The views on the terminal (None: printed), or as plain text 100 columns wide for -o FILE."""
+    from rich.console import Console
+
+    from dti_cli.render.terminal import renderables
+
+    if opts.output:
+        import io
+
+        con = Console(file=io.StringIO(), width=100, no_color=True, highlight=False, emoji=False)
+    else:
+        con = opts.console()
+    for r in renderables(result, opts.lang):
+        con.print(r, soft_wrap=False)
+    return con.file.getvalue() if opts.output else None
+
+
+def _bulk(result, opts: Opts, sep: str) -> None:
+    """csv/tsv through the result's fast writer, to the file atomically or to stdout."""
+    from dti_cli.io.processes import auto_workers
+
+    if opts.output:
+        from dti_cli.io.files import atomic_path
+
+        with atomic_path(opts.output) as tmp, open(tmp, "w", encoding="utf-8", newline="") as fh:
+            result.bulk(sep, fh, auto_workers())
+        note(opts, Msg("cli.wrote", path=opts.output))
+    else:
+        result.bulk(sep, sys.stdout, auto_workers())
+
+
+def emit(result, opts: Opts, supported=TABLES) -> None:
+    """Notes, the result in the chosen format, then the status line; exit 1 when the result failed."""
+    fmt = opts.chosen or choose(opts.fmt, opts.output, supported, tty=opts.tty)
+    for n in result.notes:
+        note(opts, n)
+    if fmt is Format.xlsx:
+        from dti_cli.render.excel import write_xlsx
+
+        names = write_xlsx(opts.output, list(result.workbook), about=list(result.about))
+        note(opts, Msg("cli.wrote_sheets", path=opts.output, sheets=", ".join(names[:-1])))
+    elif fmt is Format.table:
+        text = _terminal(result, opts)
+        if text is not None:
+            write(opts, text)
+    elif fmt in (Format.csv, Format.tsv) and result.bulk is not None:
+        _bulk(result, opts, "\t" if fmt is Format.tsv else ",")
+    else:
+        write(opts, text_of(result, fmt, opts.lang))
+    if result.status is not None:
+        if result.failed:
+            line(opts, "error", "bold red", result.status)
+            raise typer.Exit(1)
+        line(opts, "ok", "green", result.status)
+
+
+def text_of(result, fmt: Format, lang: str) -> str:
+    """csv, tsv, json or markdown text of a result."""
+    if fmt in (Format.csv, Format.tsv):
+        from dti_cli.render.delimited import delimited
+
+        return delimited(result.machine, "\t" if fmt is Format.tsv else ",")
+    if fmt is Format.json:
+        from dti_cli.render import jsonfmt
+
+        return jsonfmt.document(result.doc) if result.doc is not None else jsonfmt.to_json(result.machine)
+    from dti_cli.render import markdown
+
+    return markdown.document(result, lang)
+
+
+def save_figure(figure, opts: Opts, fmt: Format, what=None) -> None:
+    """A chart or map to -o FILE in svg or png (atomically), and a note saying so."""
+    from dti_cli.render import charts
+
+    charts.save(figure, opts.output, fmt.value)
+    note(opts, Msg("cli.wrote_what" if what is not None else "cli.wrote", path=opts.output, what=what))

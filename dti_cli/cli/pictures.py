@@ -1,0 +1,148 @@
+"""The picture commands: chart rank|history|compare, map, report."""
+
+from __future__ import annotations
+
+from typing import Annotated, List, Optional
+
+import typer
+
+from dti_cli.cli import emit
+from dti_cli.cli.options import (BoundariesOpt, Charts, Data, Decimal, LangOpt, Maps, MethodFile, Na, NoColor, Opts,
+                                 Output, Province, ProvinceList, Reports, Thousands, Year, _complete_province,
+                                 boundaries)
+from dti_cli.i18n import Msg
+from dti_cli.render.formats import Format, choose
+
+app = typer.Typer()
+chart_app = typer.Typer(name="chart", help="Charts as SVG or PNG files (needs the 'plot' extra: matplotlib).",
+                        no_args_is_help=True)
+app.add_typer(chart_app)
+
+PICTURES = (Format.svg, Format.png)
+
+
+def _picture(opts: Opts, supported=PICTURES) -> Format:
+    """The format of a picture written to -o FILE (a picture is always a file)."""
+    from dti_cli.errors import UsageError
+
+    if not opts.output:
+        raise UsageError("chart.needs_file", hint="output_picture")
+    return choose(opts.fmt, opts.output, supported, tty=False)
+
+
+def _save(picture, opts: Opts, fmt: Format) -> None:
+    for n in picture.notes:
+        emit.note(opts, n)
+    emit.save_figure(picture.figure(), opts, fmt, picture.what)
+
+
+@chart_app.command("rank")
+def chart_rank_cmd(ctx: typer.Context, year: Year = None,
+                   by: Annotated[Optional[str], typer.Option("--by", help="Chart this node (default: the index).")
+                                 ] = None,
+                   highlight: Annotated[Optional[List[str]], typer.Option(
+                       "--highlight", help="Provinces to colour (repeatable).", autocompletion=_complete_province)
+                   ] = None,
+                   boundaries_: BoundariesOpt = None, data: Data = None, method: MethodFile = None,
+                   fmt: Charts = None, lang: LangOpt = None, no_color: NoColor = False, decimal: Decimal = None,
+                   thousands: Thousands = None, na: Na = None, output: Output = None):
+    """Every province as a sorted bar, the national average as a line, highlighted provinces coloured (-o FILE)."""
+    from dti_cli.app import pictures
+
+    opts = Opts.of(ctx, data=data, method=method, lang=lang, fmt=fmt, no_color=no_color, decimal=decimal,
+                   thousands=thousands, na=na, output=output)
+    fmt_ = _picture(opts)
+    _save(pictures.chart_rank(opts.source(), year=year, by=by, highlight=highlight or (),
+                              boundaries=boundaries(boundaries_), lang=opts.lang), opts, fmt_)
+
+
+@chart_app.command("history")
+def chart_history_cmd(ctx: typer.Context, province: ProvinceList, data: Data = None, method: MethodFile = None,
+                      fmt: Charts = None, lang: LangOpt = None, no_color: NoColor = False, decimal: Decimal = None,
+                      thousands: Thousands = None, na: Na = None, output: Output = None):
+    """The index and pillars of provinces over the years, ranks marked, missing years left as gaps (-o FILE)."""
+    from dti_cli.app import pictures
+
+    opts = Opts.of(ctx, data=data, method=method, lang=lang, fmt=fmt, no_color=no_color, decimal=decimal,
+                   thousands=thousands, na=na, output=output)
+    fmt_ = _picture(opts)
+    _save(pictures.chart_history(opts.source(), provinces_=province, lang=opts.lang), opts, fmt_)
+
+
+@chart_app.command("compare")
+def chart_compare_cmd(ctx: typer.Context, province: Province,
+                      national: Annotated[bool, typer.Option("--national/--no-national",
+                                                             help="Bars for the national average.")] = True,
+                      region: Annotated[bool, typer.Option("--region/--no-region",
+                                                           help="Bars for the region average too.")] = True,
+                      year: Year = None, data: Data = None, method: MethodFile = None, fmt: Charts = None,
+                      lang: LangOpt = None, no_color: NoColor = False, decimal: Decimal = None,
+                      thousands: Thousands = None, na: Na = None, output: Output = None):
+    """A province's pillars and main indices against the national and region averages (-o FILE)."""
+    from dti_cli.app import pictures
+
+    opts = Opts.of(ctx, data=data, method=method, lang=lang, fmt=fmt, no_color=no_color, decimal=decimal,
+                   thousands=thousands, na=na, output=output)
+    fmt_ = _picture(opts)
+    _save(pictures.chart_compare(opts.source(), province=province, national=national, region=region, year=year,
+                                 lang=opts.lang), opts, fmt_)
+
+
+@app.command("map")
+def map_cmd(ctx: typer.Context, year: Year = None,
+            by: Annotated[Optional[str], typer.Option("--by", help="Colour by this node (default: the index).")
+                          ] = None,
+            boundaries_: BoundariesOpt = None, data: Data = None, method: MethodFile = None, fmt: Maps = None,
+            lang: LangOpt = None, no_color: NoColor = False, decimal: Decimal = None, thousands: Thousands = None,
+            na: Na = None, output: Output = None):
+    """A map of the provinces' reference points coloured by score: a tile map in the terminal, or -o FILE.svg|png.
+
+    The map places each province at its reference point; it draws no borders or coastline the data does not
+    have.
+    """
+    from dti_cli.app import pictures
+    from dti_cli.render import geo
+
+    opts = Opts.of(ctx, data=data, method=method, lang=lang, fmt=fmt, no_color=no_color, decimal=decimal,
+                   thousands=thousands, na=na, output=output)
+    fmt_ = choose(opts.fmt, opts.output, (Format.table, *PICTURES), tty=True)
+    if fmt_ is Format.table and opts.output:
+        fmt_ = _picture(opts)  # a tile map is for a terminal: a file is a picture
+    m = pictures.map_data(opts.source(), year=year, by=by, boundaries=boundaries(boundaries_), lang=opts.lang)
+    for n in m.notes:
+        emit.note(opts, n)
+    if fmt_ is Format.table:
+        grid = geo.tile_grid({r.unit: (r.lat, r.lon) for r in m.frame.itertuples()})
+        opts.console().print(geo.tile_map(m.frame, grid, title=m.title, lang=opts.lang))
+        return
+    from dti_cli.render import charts
+
+    charts.require_matplotlib()
+    figure = geo.map_figure(m.frame, title=m.title, legend=m.legend, source=m.source, lang=opts.lang)
+    emit.save_figure(figure, opts, fmt_, Msg("word.provinces_valued", n=int(m.frame["value"].notna().sum())))
+
+
+@app.command("report")
+def report_cmd(ctx: typer.Context, province: Province, year: Year = None,
+               samples: Annotated[int, typer.Option("--samples", min=0,
+                                                    help="Monte Carlo samples for the rank band (0: none).")
+                                  ] = 10_000,
+               data: Data = None, method: MethodFile = None, fmt: Reports = None, lang: LangOpt = None,
+               no_color: NoColor = False, decimal: Decimal = None, thousands: Thousands = None, na: Na = None,
+               output: Output = None):
+    """A one-page province report (-o FILE.html or FILE.md): headline, ranks over the years, pillars and main
+    indices against the averages, strengths, what moved, the rank band, the method and the sources."""
+    from dti_cli.app import report
+    from dti_cli.errors import UsageError
+    from dti_cli.render import report_md
+
+    opts = Opts.of(ctx, data=data, method=method, lang=lang, fmt=fmt, no_color=no_color, decimal=decimal,
+                   thousands=thousands, na=na, output=output)
+    if not opts.output:
+        raise UsageError("report.needs_file", hint="output_report")
+    fmt_ = choose(opts.fmt, opts.output, (Format.html, Format.markdown), tty=False)
+    content, notes = report.report(opts.source(), province=province, year=year, samples=samples, lang=opts.lang)
+    for n in notes:
+        emit.note(opts, n)
+    report_md.write_report(opts.output, content, fmt_)
+    emit.note(opts, Msg("cli.wrote" if content.charts else "cli.wrote_no_charts", path=opts.output))

@@ -1,0 +1,237 @@
+"""Read and validate indicator CSVs (long or wide, provinces or other units) into one tidy long frame."""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+import warnings
+from pathlib import Path
+
+import pandas as pd
+
+from dti_cli.errors import DataError, UsageError, where
+from dti_cli.io import csv_assemble, csv_checks, split_read
+from dti_cli.io.labels import encode_text, labels_as_numbers, number_pattern, to_float
+from dti_cli.model.dataset import ATTRIBUTE_COLUMNS, Dataset, NumberFormat
+
+
+def bundled_path() -> Path:
+    """The shipped indicators.csv: inside the installed package, or at the repository root in a checkout."""
+    here = Path(__file__).resolve().parent.parent
+    for cand in (here / "indicators.csv", here.parent / "indicators.csv"):
+        if cand.is_file():
+            return cand
+    raise DataError("data.bundled_missing", hint="data")
+
+
+def check_format(fmt: NumberFormat) -> None:
+    """The decimal mark and thousands separator a file can be read with."""
+    if fmt.decimal not in (".", ","):
+        raise UsageError("data.decimal_mark", option="decimal", value=fmt.decimal)
+    if fmt.thousands is not None and (fmt.thousands == fmt.decimal or fmt.thousands not in (".", ",", " ", "'")):
+        raise UsageError("data.thousands_mark", option="thousands")
+
+
+def load(source: str | Path, *, fmt: NumberFormat = NumberFormat(), attributes: tuple[str, ...] = (),
+         workers: int = 1) -> Dataset:
+    """Read a long or wide indicator CSV ('-' for standard input) and validate every cell.
+
+    `workers=2` lets a large file be parsed in two processes (a forked child reads its second half); the
+    default reads in this process only."""
+    check_format(fmt)
+    if str(source) == "-":
+        raw = sys.stdin.buffer.read()
+        label, path = "<stdin>", None
+        opener = lambda: io.BytesIO(raw)  # noqa: E731
+    else:
+        path = Path(source)
+        label = str(source)
+        if not path.exists():
+            raise UsageError("data.no_such_file", path=label)
+        if path.is_dir():
+            raise UsageError("data.is_dir", path=label)
+        opener = lambda: open(path, "rb")  # noqa: E731
+    try:
+        with opener() as fh:
+            head = fh.read(65536)
+    except OSError as exc:
+        raise UsageError("data.cannot_read", path=label, reason=exc.strerror or str(exc)) from None
+    return _Reader(label, opener, head, fmt, attributes, path, workers).read()
+
+
+def text_columns(source: str | Path, *, fmt: NumberFormat = NumberFormat()) -> tuple[str, ...]:
+    """The columns of a wide file that hold text rather than numbers (e.g. a district's kind), for `dti init`."""
+    with open(source, "rb") if str(source) != "-" else io.BytesIO(sys.stdin.buffer.read()) as fh:
+        head = fh.read(65536)
+    if not head.strip():
+        return ()
+    first = head.decode("utf-8-sig", errors="replace").splitlines()[0]
+    sep = ";" if first.count(";") > first.count(",") else ","
+    cols = [c.strip() for c in next(csv.reader([first], delimiter=sep))]
+    if "indicator" in cols:
+        return ()
+    try:
+        df = pd.read_csv(source, sep=sep, dtype=str, keep_default_na=False, encoding="utf-8-sig", index_col=False)
+    except Exception:  # noqa: BLE001 - load() then reports the problem with its line and column
+        return ()
+    pattern = number_pattern(fmt)
+    na = {""} | set(fmt.na)
+    out = []
+    for col in df.columns:
+        if col.strip() in ("year", "province", "unit"):
+            continue
+        cells = df[col].fillna("").str.strip()
+        cells = cells[~cells.isin(na)]
+        if len(cells) and not cells.str.fullmatch(pattern).all():
+            out.append(col.strip())
+    return tuple(out)
+
+
+class _Reader:
+    """One file's parse: header, delimiter, typed fast path, exact diagnosis of the first bad cell."""
+
+    def __init__(self, label, opener, head: bytes, fmt: NumberFormat, attributes: tuple[str, ...],
+                 path: Path | None = None, workers: int = 1):
+        self.fmt, self.path, self.workers = fmt, path, workers
+        self.attributes = set(ATTRIBUTE_COLUMNS) | set(attributes)
+        if not head.strip():
+            raise DataError("data.empty_file", where=where(label))
+        try:
+            first = head.decode("utf-8-sig").splitlines()[0]
+        except UnicodeDecodeError:
+            first = head[: head.find(b"\n")].decode("utf-8-sig", errors="replace")
+            if "\ufffd" in first:
+                csv_checks.FileView(label, opener, ",", (), fmt).encoding_error()
+        sep = ";" if first.count(";") > first.count(",") else ","
+        self.raw_header = next(csv.reader([first], delimiter=sep))
+        self.header = [h.strip() for h in self.raw_header]
+        self.view = csv_checks.FileView(label, opener, sep, tuple(self.header), fmt)
+        self._check_header()
+
+    def _check_header(self) -> None:
+        cols, label = self.header, self.view.label
+        seen = set()
+        for i, col in enumerate(cols, start=1):
+            if not col:
+                raise DataError("data.header.empty_name", where=where(label, 1, i))
+            if col in seen:
+                raise DataError("data.header.duplicate", where=where(label, 1, i, col))
+            seen.add(col)
+        if "year" not in cols:
+            raise DataError("data.header.no_year", where=where(label, 1), header=",".join(cols))
+        has_p, has_u = "province" in cols, "unit" in cols
+        if has_p == has_u:
+            raise DataError("data.header.both_units" if has_p else "data.header.no_units", where=where(label, 1))
+        self.unit_col = "province" if has_p else "unit"
+        self.long = "indicator" in cols or "value" in cols
+        if self.long:
+            for need in ("indicator", "value"):
+                if need not in cols:
+                    raise DataError("data.header.long_needs", where=where(label, 1), col=need)
+            known = {"year", self.unit_col, "indicator", "value", "rank", "provenance", "source"}
+            for i, col in enumerate(cols, start=1):
+                if col not in known and col not in self.attributes:
+                    raise DataError("data.header.unknown_long", where=where(label, 1, i, col))
+            self.numeric = ["value", "rank"] if "rank" in cols else ["value"]
+        else:
+            self.numeric = [c for c in cols if c not in ("year", self.unit_col) and c not in self.attributes]
+            if not self.numeric:
+                raise DataError("data.header.no_indicators", where=where(label, 1), unit=self.unit_col)
+
+    def _kwargs(self, dtypes: dict | None) -> dict:
+        raw = dict(zip(self.header, self.raw_header))  # the parser knows the names as written ("year, value")
+        kwargs = dict(memory_map=self.path is not None, sep=self.view.sep, encoding="utf-8-sig",
+                      keep_default_na=False, skipinitialspace=False,
+                      na_values={raw[c]: [""] + list(self.fmt.na) for c in self.header}, engine="c", index_col=False)
+        if dtypes is None:
+            kwargs.update(dtype=str, na_values=None)
+        else:
+            kwargs.update(dtype={raw.get(c, c): t for c, t in dtypes.items()})
+        return kwargs
+
+    def read_frame(self, dtypes: dict | None) -> pd.DataFrame:
+        """The whole file in one read (every cell as text when `dtypes` is None)."""
+        with self.view.opener() as fh, warnings.catch_warnings():
+            # a first row longer than the header: pandas would drop the extra cells with only a warning
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            try:
+                df = pd.read_csv(fh, **self._kwargs(dtypes))
+            except pd.errors.ParserWarning:
+                self.view.field_count_error()
+        df.columns = [c.strip() for c in df.columns]
+        return df
+
+    def _read_piece(self, dtypes: dict, fh, has_header: bool):
+        """One piece of the file for the two-process read, in chunks of rows (text columns as categoricals); any
+        warning or error is raised as it is."""
+        kwargs = self._kwargs(dtypes)
+        kwargs.update(memory_map=False, chunksize=split_read.CHUNK_ROWS)
+        if not has_header:
+            kwargs.update(header=None, names=self.raw_header)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            with pd.read_csv(fh, **kwargs) as chunks:
+                for df in chunks:
+                    df.columns = [c.strip() for c in df.columns]
+                    if labels_as_numbers(df):  # a chunk's labels all look like numbers: read it all as text
+                        raise ValueError("labels the parser read as numbers")
+                    yield encode_text(df)
+
+    def read(self) -> Dataset:
+        df = self._read_typed() if self.fmt.plain else self._read_text_numbers()
+        if df.empty:
+            raise DataError("data.no_rows", where=where(self.view.label))
+        return csv_assemble.assemble(self, df)
+
+    def _read_typed(self) -> pd.DataFrame:
+        text_cols = [c for c in self.header if c not in self.numeric and c != "year"]
+        dtypes = {c: "float64" for c in self.numeric}
+        # few distinct labels: categorical straight from the parser; units (many): plain strings, coded later
+        dtypes.update({c: "category" for c in text_cols})
+        dtypes.update({c: object for c in text_cols if c == self.unit_col or c in self.attributes})
+        dtypes["year"] = "int32"  # narrower than int64: the C parser fills it faster
+        df = None
+        if self.path is not None and self.workers > 1:
+            # in pieces the parser codes the units itself faster than it makes strings of them (it is the
+            # other way round for a whole large file); both give sorted categories
+            piece = {**dtypes, self.unit_col: "category"}
+            df = split_read.read_split(self.path, lambda fh, first: self._read_piece(piece, fh, first),
+                                       frozenset(c for c, t in piece.items() if t == "category"))
+        try:
+            if df is None:
+                df = self.read_frame(dtypes)
+                as_text = labels_as_numbers(df)
+                if as_text:  # labels such as "001" must stay text: those columns again, as strings
+                    df = self.read_frame({**dtypes, **{c: object for c in as_text}})
+        except (ValueError, TypeError) as exc:
+            if isinstance(exc, UnicodeDecodeError):
+                self.view.encoding_error()
+            if isinstance(exc, pd.errors.ParserError):
+                self.view.parser_error(exc)
+            self._read_text()
+            raise DataError("data.unreadable", where=where(self.view.label)) from None
+        csv_checks.check_typed(self.view, df, self.numeric, self.long)
+        return df
+
+    def check_text(self, df: pd.DataFrame) -> None:
+        csv_checks.check_strings(self.view, df, self.unit_col, self.numeric, self.long)
+
+    def _read_text(self) -> pd.DataFrame:
+        """Every cell as text, every cell checked: raises on the first bad one."""
+        try:
+            df = self.read_frame(None)
+        except UnicodeDecodeError:
+            self.view.encoding_error()
+        except pd.errors.ParserError as exc:
+            self.view.parser_error(exc)
+        self.check_text(df)
+        return df
+
+    def _read_text_numbers(self) -> pd.DataFrame:
+        df = self._read_text()
+        out = df.copy()
+        for col in self.numeric:
+            out[col] = to_float(df[col], self.fmt)
+        out["year"] = df["year"].str.strip().astype("float64").astype("int32")
+        return out

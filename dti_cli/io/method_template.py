@@ -1,0 +1,59 @@
+"""A commented starting method file for a data file's indicators (`dti init`), comments in the user's language."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from dti_cli.i18n import text
+
+_ROOTS = ("index", "composite_index", "dti_index", "the_index")
+_COLUMN = 30  # where the comments start
+
+
+def _line(code: str, key: str, lang: str) -> str:
+    return f"{code:<{_COLUMN - 1}} # {text(key, lang)}"
+
+
+def _toml_key(key: str) -> str:
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else json.dumps(key, ensure_ascii=False)
+
+
+def _quoted(items) -> str:
+    return ", ".join(json.dumps(i, ensure_ascii=False) for i in items)
+
+
+def starter(indicators: list[str], *, source: str, groups: list[str] = (), lang: str = "en") -> str:
+    """A commented starting method file: every indicator a leaf, min-max normalised, equal weights, one index."""
+    root = next(r for r in _ROOTS if r not in indicators)
+    t = lambda key, **kw: text(key, lang, **kw)  # noqa: E731
+    lines = [
+        "# " + t("template.head", source=source),
+        "#   " + t("template.run_check"),
+        "#   " + t("template.run_scores"),
+        "",
+        _line(f"name = {json.dumps(t('template.my_index'), ensure_ascii=False)}", "template.name", lang),
+        _line('source = ""', "template.source", lang),
+        _line("# years = [2023, 2024]", "template.years", lang),
+        "",
+        _line("[defaults]", "template.defaults", lang),
+        _line("direction = 1", "template.direction", lang),
+        _line('normalise = "minmax"', "template.normalise", lang),
+        _line("range = [0, 1]", "template.range", lang),
+        _line('scope = "year"', "template.scope", lang),
+        _line('treat = "none"', "template.treat", lang),
+        _line('impute = "none"', "template.impute", lang),
+        _line('aggregate = "arithmetic"', "template.aggregate", lang),
+        _line("min_coverage = 1", "template.min_coverage", lang),
+        "",
+        "# " + t("template.leaves"),
+        '#   direction = -1, normalise = "goalposts", goalposts = [0, 100], impute = "median"',
+    ]
+    if groups:
+        lines[7:7] = [f"attributes = [{_quoted(groups)}]   # " + t("template.attributes"), ""]
+    for ind in indicators:
+        lines += ["", f"[indicators.{_toml_key(ind)}]", f"name = {json.dumps(ind, ensure_ascii=False)}"]
+    lines += ["", *("# " + x for x in t("template.aggregates").splitlines()), "",
+              f"[aggregates.{root}]", f"name = {json.dumps(t('template.index'), ensure_ascii=False)}",
+              f"children = [{_quoted(indicators)}]", 'weights = "equal"', ""]
+    return "\n".join(lines)

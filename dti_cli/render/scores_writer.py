@@ -1,0 +1,319 @@
+"""The long `scores` table as csv or tsv, written fast enough for millions of rows: lines assembled from small byte
+tables in zero-padded matrices (no per-row Python), in two processes when the caller allows it (workers=2)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from dataclasses import dataclass, field
+from typing import BinaryIO, TextIO
+
+import numpy as np
+import pandas as pd
+
+from dti_cli.io.processes import write_all
+from dti_cli.model.result import MAX_DECIMALS, Table
+from dti_cli.model.scores import Scores, long_columns, long_frame
+from dti_cli.render.delimited import delimited
+from dti_cli.render.numbers import HUGE, int_label_table, number_parts, put, put_fraction
+
+
+TAIL_MAX = 1 << 20  # rows of the joint (rank, provenance, source) table; past it, three lookups a line
+
+
+def _labels_table(labels: list[str], sep: str, suffix: str = "") -> tuple[np.ndarray, np.ndarray]:
+    """Each label once, quoted as csv would, followed by `suffix`, as a padded uint8 matrix and lengths."""
+    enc = []
+    for lab in labels:
+        buf = io.StringIO()
+        csv.writer(buf, delimiter=sep, lineterminator="").writerow([lab])
+        text = buf.getvalue() if lab != "" else ""  # csv writes a lone empty field as '""'
+        enc.append((text + suffix).encode("utf-8"))
+    w = max((len(e) for e in enc), default=0) or 1
+    mat = np.zeros((len(enc), w), dtype=np.uint8)
+    for i, e in enumerate(enc):
+        mat[i, :len(e)] = np.frombuffer(e, dtype=np.uint8)
+    return mat, np.array([len(e) for e in enc], dtype=np.int64)
+
+
+def write_delimited(scores: Scores, years: list[int], sep: str, out: TextIO, *, workers: int = 1,
+                    chunk: int = 100_000) -> None:
+    """csv/tsv rows assembled in zero-padded byte matrices and compacted; labels with a NUL take the slow way."""
+    labels = [str(x) for x in (*scores.nodes, *scores.labels, *scores.sources, *scores.rows["unit"].unique())]
+    if any("\x00" in x for x in labels):
+        out.write(delimited(Table.of("scores", long_frame(scores, years), long_columns(scores.unit_kind)), sep))
+        return
+    m = np.isin(scores.rows["year"].to_numpy(), years)
+    rows_idx = np.flatnonzero(m)
+    k = len(scores.nodes)
+    header = sep.join(["year", scores.unit_kind, "node", "score", "rank", "provenance", "source"]) + "\n"
+    sink = _binary(out)
+    sink.write(header.encode())
+    # per row: "year<sep>unit<sep>"; per node: "node<sep>"; per rank: "rank<sep>"; per (provenance, source):
+    # "provenance<sep>source\n": four table lookups and one number per line
+    year_codes, year_labels = pd.factorize(scores.rows["year"].to_numpy()[rows_idx])
+    unit_codes, unit_labels = pd.factorize(scores.rows["unit"].to_numpy()[rows_idx])
+    ymat, ylen = _labels_table([str(y) for y in year_labels], sep, sep)
+    umat, ulen = _labels_table([str(u) for u in unit_labels], sep, sep)
+    prefix = np.zeros((len(rows_idx), ymat.shape[1] + umat.shape[1]), dtype=np.uint8)
+    cols = np.arange(prefix.shape[1])
+    yl, ul = ylen[year_codes], ulen[unit_codes]
+    prefix[:, :ymat.shape[1]] = ymat[year_codes]
+    # shift each unit label right after its year label: column c holds unit byte c - yl
+    src = cols[None, :] - yl[:, None]
+    ok = (src >= 0) & (src < ul[:, None])
+    prefix[ok] = umat[np.repeat(unit_codes, ok.sum(axis=1)), src[ok]]
+    prefix_table = (prefix, yl + ul)
+    node_table = _labels_table(list(scores.nodes), sep, sep)
+    ranked = scores.rank if len(rows_idx) == len(scores.rank) else scores.rank[rows_idx]
+    best = np.fmax.reduce(ranked, axis=None) if ranked.size else np.nan  # NaN only when nothing is ranked
+    top = 0 if np.isnan(best) else int(best)
+    rmat, rlen = int_label_table(top, sep.encode())
+    rank_table = (np.concatenate([rmat, np.zeros((1, rmat.shape[1]), np.uint8)]), np.r_[rlen, 0])
+    no_rank = top + 1
+    no_rank_sep = _labels_table([""], sep, sep)  # an empty rank is just the separator
+    rank_table[0][no_rank, 0] = no_rank_sep[0][0, 0]
+    rank_table[1][no_rank] = 1
+    n_src = len(scores.sources)
+    pairs = [(p, s) for p in scores.labels for s in scores.sources]
+    suffix_table = _pairs_table(pairs, sep)
+    tables = [prefix_table[0], node_table[0], rank_table[0], suffix_table[0]]
+    width = sum(t.shape[1] for t in tables) + 1
+    rows_per_chunk = max(1, chunk // max(k, 1))
+    tail = None
+    if len(rank_table[0]) * len(pairs) <= TAIL_MAX:  # "<sep>rank<sep>provenance<sep>source\n": one lookup
+        r, p = rank_table[0], suffix_table[0]
+        tail = np.concatenate([np.full((len(r), len(p), 1), ord(sep), np.uint8),
+                               np.broadcast_to(r[:, None, :], (len(r), len(p), r.shape[1])),
+                               np.broadcast_to(p[None, :, :], (len(r), len(p), p.shape[1]))], axis=2)
+        tail = tail.reshape(len(r) * len(p), -1)
+    tabs = _Tables(prefix_table[0], node_table[0], rank_table[0], suffix_table[0], tail, no_rank, n_src, len(pairs),
+                   width, sep)
+
+    every = len(rows_idx) == len(scores.value)  # all rows: slices (views) rather than row lists (copies)
+
+    def chunk_bytes(start: int) -> bytes:
+        rows = slice(start, start + rows_per_chunk) if every else rows_idx[start:start + rows_per_chunk]
+        return _chunk_bytes(scores, tabs, rows, start)
+
+    starts = list(range(0, len(rows_idx), rows_per_chunk))
+    fd = _fd(sink)
+    if fd is not None and len(starts) >= 4 and workers > 1:
+        sink.flush()
+        _two_writers(fd, starts, chunk_bytes)
+    else:
+        for start in starts:
+            sink.write(chunk_bytes(start))
+    sink.flush()
+
+
+@dataclass
+class _Tables:
+    """The byte tables one csv/tsv output is assembled from (see _write_delimited)."""
+
+    prefix: np.ndarray  # "year<sep>unit<sep>" per selected row
+    node: np.ndarray  # "node<sep>" per node
+    rank: np.ndarray  # "rank<sep>" per rank, row no_rank: just the separator
+    suffix: np.ndarray  # "provenance<sep>source\n" per (provenance, source) pair
+    tail: np.ndarray | None  # "<sep>" + rank + suffix per (rank, pair), when small enough
+    no_rank: int
+    n_src: int
+    n_pairs: int
+    width: int  # bytes of all tables' rows and one separator, before the number
+    sep: str
+    _node_lead: dict = field(default_factory=dict)
+
+    def node_lead(self, lead_tab: np.ndarray) -> np.ndarray:
+        """Every "node<sep>" followed by every lead of this table (row node · len(lead_tab) + lead)."""
+        key = id(lead_tab)
+        if key not in self._node_lead:
+            k, L = len(self.node), len(lead_tab)
+            both = np.concatenate([np.repeat(self.node, L, axis=0), np.tile(lead_tab, (k, 1))], axis=1)
+            self._node_lead[key] = (lead_tab, both)  # the table itself kept: its id stays its own
+        return self._node_lead[key][1]
+
+
+def _chunk_bytes(scores: Scores, t: _Tables, rows: np.ndarray | slice, start: int) -> bytes:
+    """The lines of these grid rows (start: the first row's place among the selected rows)."""
+    k = len(scores.nodes)
+    n_rows = len(scores.rows["year"].to_numpy()[rows])
+    value = scores.value[rows].ravel()
+    rank = scores.rank[rows].ravel()
+    cell = ~np.isnan(value) | ~np.isnan(rank)
+    if not cell.any():
+        return b""
+    pick = (lambda a: a) if cell.all() else (lambda a: a[cell])
+    value, rank = pick(value), pick(rank)
+    if not (np.abs(value[~np.isnan(value)]) < HUGE).all():  # huge figures: the table renderer's route
+        return _slow_chunk(scores, rows, t.sep)
+    n = len(value)
+    has_v = ~np.isnan(value)
+    num = number_parts(value if has_v.all() else np.where(has_v, value, 0.0))
+    wn, wl = t.node.shape[1], num.lead_width
+    mat = _matrix(n, t.width + wl + MAX_DECIMALS)  # every byte is written below
+    wp = t.prefix.shape[1]
+    if cell.all():  # each row's "year<sep>unit<sep>" k times over
+        mat[:, :wp].view(f"V{wp}")[:, 0] = np.repeat(t.prefix[start:start + n_rows].view(f"V{wp}")[:, 0], k)
+    else:
+        put(mat, 0, t.prefix, pick(np.repeat(np.arange(start, start + n_rows), k)))
+    node = pick(np.tile(np.arange(k), n_rows))
+    if num.lead is None and k * len(num.lead_tab) <= 1 << 16:  # "node<sep>" and the lead: one lookup
+        put(mat, wp, t.node_lead(num.lead_tab), node * len(num.lead_tab) + num.lead_code)
+    else:
+        put(mat, wp, t.node, node)
+        if num.lead is None:
+            put(mat, wp + wn, num.lead_tab, num.lead_code)
+        else:
+            mat[:, wp + wn:wp + wn + wl] = num.lead
+    at = wp + wn + wl
+    put_fraction(mat, at, num)
+    if not has_v.all():
+        mat[~has_v, wp + wn:at + MAX_DECIMALS] = 0
+    at += MAX_DECIMALS
+    rank = np.where(np.isnan(rank), t.no_rank, rank).astype(np.int64)
+    pair = pick(scores.prov[rows].ravel()).astype(np.int64) * t.n_src + pick(scores.source[rows].ravel())
+    if t.tail is not None:
+        put(mat, at, t.tail, rank * t.n_pairs + pair)
+        return _squeeze()
+    mat[:, at] = ord(t.sep)
+    at += 1
+    put(mat, at, t.rank, rank)
+    at += t.rank.shape[1]
+    put(mat, at, t.suffix, pair)
+    return _squeeze()
+
+
+class _Buffer:
+    """One process's reused byte buffer for the rows of a chunk; past the rows in use it holds zero bytes."""
+
+    def __init__(self):
+        self.pid, self.data, self.used = None, bytearray(), 0
+
+    def matrix(self, n: int, width: int) -> np.ndarray:
+        if self.pid != os.getpid():  # a forked writer gets its own
+            self.pid, self.data, self.used = os.getpid(), bytearray(), 0
+        size = n * width
+        if size > len(self.data):
+            self.data, self.used = bytearray(size), 0
+        if self.used > size:
+            self.data[size:self.used] = bytes(self.used - size)
+        self.used = size
+        return np.frombuffer(self.data, dtype=np.uint8, count=size).reshape(n, width)
+
+
+_BUFFER = _Buffer()
+
+
+def _matrix(n: int, width: int) -> np.ndarray:
+    return _BUFFER.matrix(n, width)
+
+
+def _squeeze() -> bytes:
+    """The last matrix's bytes without their zero (padding) bytes: bytearray.translate deletes them (faster than a
+    mask) straight from the reused buffer, whose tail past the rows is zero bytes too."""
+    return _BUFFER.data.translate(None, b"\0")
+
+
+def _slow_chunk(scores: Scores, rows: np.ndarray, sep: str) -> bytes:
+    """The rows of one chunk through the table renderer (for figures the byte tables do not cover)."""
+    part = _rows_only(scores, rows)
+    frame = long_frame(part, sorted(set(part.rows["year"].tolist())))
+    text = delimited(Table.of("scores", frame, long_columns(scores.unit_kind)), sep)
+    return text.split("\n", 1)[1].encode("utf-8")
+
+
+def _rows_only(scores: Scores, rows: np.ndarray) -> Scores:
+    import dataclasses
+
+    arrays = {f.name: getattr(scores, f.name)[rows] for f in dataclasses.fields(scores)
+              if isinstance(getattr(scores, f.name), np.ndarray)}
+    return dataclasses.replace(scores, rows=scores.rows.iloc[rows].reset_index(drop=True), **arrays)
+
+
+def _fd(sink) -> int | None:
+    """The file descriptor under a binary stream, when there is a real one."""
+    try:
+        return sink.fileno()
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+def _two_writers(fd: int, starts: list[int], chunk_bytes) -> None:
+    """Format chunks in two processes (this one: even chunks, a forked child: odd ones) and write them in
+    order, passing a token through two pipes so that chunk i is written only after chunk i - 1."""
+    to_child_r, to_child_w = os.pipe()
+    to_parent_r, to_parent_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: odd chunks; never returns
+        code = 1
+        try:
+            os.close(to_child_w)
+            os.close(to_parent_r)
+            for i in range(1, len(starts), 2):
+                data = chunk_bytes(starts[i])
+                if os.read(to_child_r, 1) != b"x":
+                    break
+                write_all(fd, data)
+                os.write(to_parent_w, b"x")
+            else:
+                code = 0
+        except BaseException:  # noqa: BLE001 - the parent reports it
+            code = 1
+        finally:
+            os._exit(code)
+    os.close(to_child_r)
+    os.close(to_parent_w)
+    try:
+        for i in range(0, len(starts), 2):
+            data = chunk_bytes(starts[i])
+            if i > 0 and os.read(to_parent_r, 1) != b"x":
+                raise RuntimeError("the second writer process stopped")
+            write_all(fd, data)
+            if i + 1 < len(starts):
+                os.write(to_child_w, b"x")
+        if len(starts) % 2 == 0 and os.read(to_parent_r, 1) != b"x":
+            raise RuntimeError("the second writer process stopped")
+    except BaseException:
+        import signal
+
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        raise
+    finally:
+        os.close(to_child_w)
+        os.close(to_parent_r)
+    _, status = os.waitpid(pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError("the second writer process failed")
+
+
+def _pairs_table(pairs: list[tuple[str, str]], sep: str) -> tuple[np.ndarray, np.ndarray]:
+    """"provenance<sep>source\n" for every pair of labels."""
+    enc = []
+    for prov, src in pairs:
+        buf = io.StringIO()
+        csv.writer(buf, delimiter=sep, lineterminator="\n").writerow([prov, src])
+        enc.append(buf.getvalue().encode("utf-8"))
+    w = max(len(e) for e in enc)
+    mat = np.zeros((len(enc), w), dtype=np.uint8)
+    for i, e in enumerate(enc):
+        mat[i, :len(e)] = np.frombuffer(e, dtype=np.uint8)
+    return mat, np.array([len(e) for e in enc], dtype=np.int64)
+
+
+def _binary(out: TextIO) -> BinaryIO:
+    """The byte stream under a text stream (stdout), flushed first so nothing is reordered."""
+    out.flush()
+    buf = getattr(out, "buffer", None)
+    if buf is not None:
+        return buf
+
+    class _Text:
+        def write(self, b: bytes) -> None:
+            out.write(b.decode("utf-8"))
+
+        def flush(self) -> None:
+            out.flush()
+
+    return _Text()
