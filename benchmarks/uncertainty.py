@@ -36,8 +36,9 @@ def main() -> None:
     subprocess.run([sys.executable, "-m", "dti_cli", "uncertainty", "--year", str(args.year), "--samples",
                     str(args.samples), "-f", "tsv"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
     whole = time.perf_counter() - t0
-    print(f"uncertainty, {args.samples:,} samples x 63 provinces ({args.year}): median {statistics.median(times):.3f} s "
-          f"over {args.repeat} runs (min {min(times):.3f}, max {max(times):.3f}); whole command {whole:.2f} s")
+    print(f"uncertainty, {args.samples:,} samples x 63 provinces ({args.year}): "
+          f"median {statistics.median(times):.3f} s over {args.repeat} runs (min {min(times):.3f}, "
+          f"max {max(times):.3f}); whole command {whole:.2f} s")
 
 
 if __name__ == "__main__":

@@ -30,16 +30,16 @@ def _lang(lang: str) -> str:
 
 
 def _speaks(fn):
-    """An error of the call worded in the call's language (`lang=`; English when lang itself is wrong)."""
+    """The call's `lang` checked once (a wrong one is an error in English), and any error of the call worded in
+    that language."""
     @functools.wraps(fn)
     def call(*args, **kwargs):
+        if "lang" in kwargs:
+            kwargs["lang"] = _lang(kwargs["lang"])
         try:
             return fn(*args, **kwargs)
         except DTIError as exc:
-            try:
-                exc.lang = _lang(kwargs.get("lang", "vi"))
-            except UsageError:
-                exc.lang = "en"
+            exc.lang = kwargs.get("lang", "vi")
             raise
 
     return call
@@ -113,7 +113,7 @@ def rank(*, year: int | None = None, by: str | None = None, top: int | None = No
     """
     src = _source(data, method, decimal, thousands, na)
     return _frame(tables.rank(src, year=year, by=by, top=top, region=region, boundaries=boundaries,
-                              lang=_lang(lang)), _lang(lang))
+                              lang=lang), lang)
 
 
 @_speaks
@@ -130,7 +130,7 @@ def compare(*provinces: str, national: bool = False, region: bool = False, year:
     src = _source(data, method, decimal, thousands, na)
     names = [p for item in provinces for p in ([item] if isinstance(item, str) else list(item))]
     return _frame(tables.compare(src, provinces_=names, national=national, region=region, year=year,
-                                 boundaries=boundaries, lang=_lang(lang)), _lang(lang))
+                                 boundaries=boundaries, lang=lang), lang)
 
 
 @_speaks
@@ -145,8 +145,8 @@ def show(province: str, *, year: int | None = None, boundaries: int | None = Non
     [2020, 2021, 2022, 2023, 2024]
     """
     src = _source(data, method, decimal, thousands, na)
-    return _frame(profile.show(src, province=province, year=year, boundaries=boundaries, lang=_lang(lang)),
-                  _lang(lang))
+    return _frame(profile.show(src, province=province, year=year, boundaries=boundaries, lang=lang),
+                  lang)
 
 
 @_speaks
@@ -160,7 +160,7 @@ def scores(*, year: int | None = None, boundaries: int | None = None, data=None,
     [[0.7024, 3]]
     """
     src = _source(data, method, decimal, thousands, na)
-    return _frame(profile.scores(src, year=year, boundaries=boundaries, lang=_lang(lang)), _lang(lang))
+    return _frame(profile.scores(src, year=year, boundaries=boundaries, lang=lang), lang)
 
 
 @_speaks
@@ -177,7 +177,7 @@ def movers(*, year: int | None = None, by: str | None = None, top: int = 5, regi
     """
     src = _source(data, method, decimal, thousands, na)
     return _frame(tables.movers(src, year=year, by=by, top=top, region=region, boundaries=boundaries,
-                                lang=_lang(lang)), _lang(lang))
+                                lang=lang), lang)
 
 
 @_speaks
@@ -191,8 +191,8 @@ def explain(province: str, *, year: int | None = None, boundaries: int | None = 
     'In 2022 Quảng Ninh scored 0.7024, up 0.2052 on 2021, and rose 4 places to 3rd of 63.'
     """
     src = _source(data, method, decimal, thousands, na)
-    return _frame(analyses.explain(src, province=province, year=year, boundaries=boundaries, lang=_lang(lang)),
-                  _lang(lang))
+    return _frame(analyses.explain(src, province=province, year=year, boundaries=boundaries, lang=lang),
+                  lang)
 
 
 @_speaks
@@ -209,7 +209,7 @@ def whatif(province: str | None = None, *, set=None, weights=None, year: int | N
     """
     src = _source(data, method, decimal, thousands, na)
     return _frame(analyses.whatif(src, province=province, set_=set, weights=weights, year=year,
-                                  lang=_lang(lang)), _lang(lang))
+                                  lang=lang), lang)
 
 
 @_speaks
@@ -224,8 +224,8 @@ def gap(province: str, *, target_rank: int, year: int | None = None, data=None, 
     0.7024
     """
     src = _source(data, method, decimal, thousands, na)
-    return _frame(analyses.gap(src, province=province, target_rank=target_rank, year=year, lang=_lang(lang)),
-                  _lang(lang))
+    return _frame(analyses.gap(src, province=province, target_rank=target_rank, year=year, lang=lang),
+                  lang)
 
 
 @_speaks
@@ -242,7 +242,7 @@ def uncertainty(*, year: int | None = None, samples: int = 10_000, weight_noise:
     """
     src = _source(data, method, decimal, thousands, na)
     return _frame(analyses.uncertainty(src, year=year, samples=samples, weight_noise=weight_noise, seed=seed,
-                                       alternatives=alternatives, lang=_lang(lang)), _lang(lang))
+                                       alternatives=alternatives, lang=lang), lang)
 
 
 @_speaks
@@ -257,7 +257,7 @@ def verify(*, data=None, method=None, lang: str = "vi", decimal: str = ".", thou
     (True, False)
     """
     src = _source(data, method, decimal, thousands, na)
-    return _frame(checks.verify(src, lang=_lang(lang)), _lang(lang))
+    return _frame(checks.verify(src, lang=lang), lang)
 
 
 @_speaks
@@ -272,7 +272,7 @@ def check(*, year: int | None = None, data=None, method=None, lang: str = "vi", 
     False
     """
     src = _source(data, method, decimal, thousands, na)
-    return _frame(checks.check(src, year=year, lang=_lang(lang)), _lang(lang))
+    return _frame(checks.check(src, year=year, lang=lang), lang)
 
 
 @_speaks
@@ -285,8 +285,8 @@ def method(edition: str | int | None = None, *, method=None, lang: str = "vi") -
     0.2
     """
     src = session.Source(method=method)
-    return _frame(checks.method(src, edition=None if edition is None else str(edition), lang=_lang(lang)),
-                  _lang(lang))
+    return _frame(checks.method(src, edition=None if edition is None else str(edition), lang=lang),
+                  lang)
 
 
 __all__ = ["load_data", "load_method", "rank", "compare", "show", "scores", "explain", "movers", "whatif", "gap",

@@ -54,7 +54,8 @@ def texts(fig) -> list[str]:
 
 
 def test_importing_charts_and_geo_does_not_import_matplotlib():
-    code = "import sys, dti_cli.render.charts, dti_cli.render.geo; print(sorted(m for m in sys.modules if 'matplotlib' in m))"
+    code = ("import sys, dti_cli.render.charts, dti_cli.render.geo; "
+            "print(sorted(m for m in sys.modules if 'matplotlib' in m))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 

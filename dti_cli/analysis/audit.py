@@ -128,8 +128,9 @@ def _positivity(year, method, scores, m, units) -> list[dict]:
             if bad.any():
                 i = int(np.argmax(bad))
                 rows.append(_row(ERROR, "non-positive input", year, f"{agg.id}/{child}", float(x[i]), "> 0",
-                                 Msg("audit.not_positive", id=agg.id, kind=Msg(f"mean.{agg.aggregate.value}"), child=child,
-                                     value=float(x[i]), unit=str(units[i]), year=year, n=int(bad.sum()))))
+                                 Msg("audit.not_positive", id=agg.id, kind=Msg(f"mean.{agg.aggregate.value}"),
+                                     child=child, value=float(x[i]), unit=str(units[i]), year=year,
+                                     n=int(bad.sum()))))
     return rows
 
 

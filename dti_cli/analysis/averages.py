@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from dti_cli.analysis.units import kind_word
 from dti_cli.errors import UsageError
 from dti_cli.i18n import Msg
 from dti_cli.model.method import Method
-from dti_cli.model.scores import Scores
+from dti_cli.model.scores import COMPUTED, Scores
 
 NOISE_DECIMALS = 12  # differences of decimal figures, rounded to drop binary floating-point noise
 
@@ -54,7 +55,7 @@ def coverage_note(scores: Scores, year: int, node: str) -> Msg | None:
     if have == n:
         return None
     prov = scores.provenance(m, node)
-    computed = int(((prov == "computed") & ~np.isnan(vals)).sum())
+    computed = int(((prov == COMPUTED) & ~np.isnan(vals)).sum())
     ranks = int((~np.isnan(scores.pub_rank[m, j])).sum())
     if scores.unit_kind != "province" and ranks == 0:
         return Msg("note.coverage.units", year=year, have=have, n=n, node=node)
@@ -65,8 +66,8 @@ def coverage_note(scores: Scores, year: int, node: str) -> Msg | None:
         return Msg("note.coverage.not_computable", year=year, node=node, reason=MethodNote(meth))
     what = Msg("note.coverage.scores") if not computed else Msg("note.coverage.scores_mixed", published=have - computed,
                                                                  computed=computed)
-    kind = Msg("word.provinces" if scores.unit_kind == "province" else "word.units")
-    return Msg("note.coverage.partial", year=year, have=have, n=n, node=node, what=what, ranks=ranks, kind=kind)
+    return Msg("note.coverage.partial", year=year, have=have, n=n, node=node, what=what, ranks=ranks,
+               kind=kind_word(scores.unit_kind))
 
 
 def national_mean(scores: Scores, year: int, node: str) -> tuple[float, int]:

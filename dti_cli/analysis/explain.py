@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from dti_cli.analysis.averages import check_year
+from dti_cli.analysis.averages import check_year, diff
 from dti_cli.errors import UsageError
 from dti_cli.i18n import Msg
 from dti_cli.model.method import Aggregation
@@ -92,7 +92,7 @@ def explain(scores: Scores, unit: str, year: int, lang: str = "vi") -> tuple[pd.
                 continue
             done.add((c, node))
             rows.append({"node": c, "parent": node, "weight_share": share, "prev_value": a, "value": b,
-                         "delta": _d(b, a), "contribution": k})
+                         "delta": float(diff(b, a)), "contribution": k})
         residual = (cur[node] - old[node]) - (p1 - p0)
         if abs(residual) > 1e-12:
             rows.append({"node": ROUNDING, "parent": node, "weight_share": np.nan, "prev_value": np.nan,
@@ -106,7 +106,7 @@ def explain(scores: Scores, unit: str, year: int, lang: str = "vi") -> tuple[pd.
         if np.isnan(cur[top]) or np.isnan(old[top]):
             continue
         head.append({"node": top, "parent": "", "weight_share": np.nan, "prev_value": old[top], "value": cur[top],
-                     "delta": _d(cur[top], old[top]), "contribution": np.nan})
+                     "delta": float(diff(cur[top], old[top])), "contribution": np.nan})
         walk(top)
     if np.isnan(old[method.root]):
         notes.append(Msg("explain.no_prev_root", prev=prev, root=method.root, unit=unit))
@@ -117,10 +117,6 @@ def explain(scores: Scores, unit: str, year: int, lang: str = "vi") -> tuple[pd.
         rounding = Msg("explain.rounding").text(lang)
         out.insert(2, "name", [method.node_label(n, lang) if n != ROUNDING else rounding for n in out["node"]])
     return out, notes
-
-
-def _d(a: float, b: float) -> float:
-    return float(np.round(a - b, 12))
 
 
 def _empty() -> pd.DataFrame:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from dti_cli.analysis.averages import diff
 from dti_cli.analysis.recompute import Year, check_ranked, is_raw, propagate, rerun
 from dti_cli.errors import UsageError
 from dti_cli.model.method import Method, Normalise
@@ -83,7 +84,7 @@ def gap(scores: Scores, year: int, unit: str, target: int, *, dataset=None,
     others = np.sort(others[~np.isnan(others)])[::-1]
     needed = float(others[target - 1]) if target - 1 < len(others) else -np.inf
     summary = {"unit": unit, "year": year, "score": score, "rank": ranks_now[i], "target_rank": target,
-               "needed_score": needed, "gap": float(np.round(needed - np.round(score, yr.decimals), 12))}
+               "needed_score": needed, "gap": float(diff(needed, np.round(score, yr.decimals)))}
     columns = ["leaf", "current", "needed", "increase", "index_points", "reachable"]
     if ranks_now[i] <= target:
         return summary, pd.DataFrame(columns=columns)
@@ -127,8 +128,8 @@ def gap(scores: Scores, year: int, unit: str, target: int, *, dataset=None,
             else:
                 lo = mid
         _, new_index = rank_with(node, hi)
-        recs.append({"leaf": node, "current": cur, "needed": hi, "increase": float(np.round(hi - cur, 12)),
-                     "index_points": float(np.round(new_index - score, 12)), "reachable": True})
+        recs.append({"leaf": node, "current": cur, "needed": hi, "increase": float(diff(hi, cur)),
+                     "index_points": float(diff(new_index, score)), "reachable": True})
     out = pd.DataFrame(recs, columns=columns)
     if len(out):
         cost = out["increase"].abs() / out["current"].abs().where(out["current"] != 0, 1.0) if raw else \

@@ -6,7 +6,6 @@ import numpy as np
 import pandas as pd
 
 from dti_cli.analysis.averages import diff, national_mean, prev_year
-from dti_cli.analysis.tables import display_nodes
 from dti_cli.analysis.units import Names
 from dti_cli.model.scores import Scores
 
@@ -34,7 +33,7 @@ def components(scores: Scores, unit: str, year: int, *, names: Names) -> pd.Data
     """One unit's main indices in a year: value, rank, national mean, gap."""
     method = scores.methods[year]
     recs = []
-    for node in display_nodes(method)[1 + len(method.pillars):]:
+    for node in method.tree_order()[1 + len(method.pillars):]:
         c = scores.cell(year, unit, node)
         if np.isnan(c["value"]) and np.isnan(c["rank"]):
             continue

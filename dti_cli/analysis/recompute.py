@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from dti_cli.analysis.averages import MethodNote
+from dti_cli.analysis.averages import MethodNote, check_year
 from dti_cli.errors import UsageError
 from dti_cli.i18n import Msg
 from dti_cli.model.method import Method, Normalise
@@ -28,8 +28,7 @@ class Year:
 
     @classmethod
     def of(cls, scores: Scores, year: int) -> "Year":
-        if year not in scores.methods:
-            raise UsageError("year.unknown", year=year, years=", ".join(map(str, scores.years)))
+        check_year(scores, year)
         m = scores.year_mask(year)
         method = scores.methods[year]
         cols = [scores.col(n) for n in method.nodes]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from dti_cli.analysis.averages import diff
 from dti_cli.analysis.explain import ROUNDING
 from dti_cli.i18n import Msg, plural
 
@@ -50,7 +51,7 @@ def headline(name: str, year: int, score: float, rank: float, of: int, prev_scor
             return Msg("sentence.unscored_moved", r=_rank_move(moved, to=False), **base)
         return Msg("sentence.unscored", **base)
     base["score"] = float(score)
-    d = _score_change(float(np.round(score - prev_score, 12))) if has_d else None
+    d = _score_change(float(diff(score, prev_score))) if has_d else None
     if np.isnan(rank):
         return Msg("sentence.scored_d_unranked", d=d, **base) if has_d else Msg("sentence.scored_unranked", **base)
     if has_d and has_r:

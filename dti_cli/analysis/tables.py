@@ -7,7 +7,6 @@ import pandas as pd
 
 from dti_cli.analysis.averages import check_node, check_year, diff, national_mean, prev_year, region_mean
 from dti_cli.analysis.units import Names
-from dti_cli.model.method import Method
 from dti_cli.model.scores import Scores
 
 
@@ -50,11 +49,6 @@ def rank_table(scores: Scores, year: int, *, by: str, names: Names, top: int | N
     return out.reset_index(drop=True)
 
 
-def display_nodes(method: Method) -> list[str]:
-    """The root, the pillars, then the other nodes in tree order: the order profiles and comparisons use."""
-    return list(method.tree_order())
-
-
 def compare_table(scores: Scores, units: list[str], year: int, *, names: Names, national: bool = False,
                   region: bool = False) -> pd.DataFrame:
     """Units side by side on every node: value, rank, change, and optionally the national and region means."""
@@ -64,7 +58,7 @@ def compare_table(scores: Scores, units: list[str], year: int, *, names: Names, 
     recs = []
     for unit in units:
         reg = names.region(unit) if region else ""
-        for node in display_nodes(method):
+        for node in method.tree_order():
             cur = scores.cell(year, unit, node)
             prev = scores.cell(py, unit, node) if py else scores.cell(-1, unit, node)
             rec = {

@@ -6,6 +6,7 @@ import difflib
 from dataclasses import dataclass
 
 from dti_cli.errors import UsageError
+from dti_cli.i18n import Msg
 from dti_cli.model import provinces
 from dti_cli.model.scores import Scores
 
@@ -45,6 +46,12 @@ class Names:
             return ""
         p = self._province(unit)
         return p.region if p else ""
+
+
+def kind_word(unit_kind: str, n: int | None = None) -> Msg:
+    """What the units are called in a sentence: provinces (tỉnh/thành) or units (đơn vị), with their number."""
+    key = "word.provinces" if unit_kind == "province" else "word.units"
+    return Msg(key) if n is None else Msg(key + "_n", n=n)
 
 
 def resolve(scores: Scores, text: str, boundaries: int | None = None) -> str:

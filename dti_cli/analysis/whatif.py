@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from dti_cli.analysis.averages import diff
 from dti_cli.analysis.recompute import Year, check_ranked, is_raw, propagate, rerun
 from dti_cli.errors import UsageError
 from dti_cli.model.method import Method
@@ -45,7 +46,7 @@ def whatif_values(scores: Scores, year: int, unit: str, changes: dict[str, float
         if np.isnan(yr.values[i, j]) and np.isnan(new[i, j]):
             continue
         recs.append({"node": node, "old": yr.values[i, j], "new": new[i, j],
-                     "delta": float(np.round(new[i, j] - yr.values[i, j], 12)),
+                     "delta": float(diff(new[i, j], yr.values[i, j])),
                      "old_rank": old_rank[i, j], "new_rank": new_rank[i, j], "set": bool(fixed[i, j])})
     order = {n: i for i, n in enumerate(yr.method.tree_order())}
     out = pd.DataFrame(recs, columns=["node", "old", "new", "delta", "old_rank", "new_rank", "set"])
@@ -69,7 +70,7 @@ def whatif_weights(scores: Scores, year: int, changes: dict[str, float]) -> tupl
     old_rank = competition_ranks(yr.values, yr.decimals)[:, root]
     new_rank = competition_ranks(new, yr.decimals)[:, root]
     out = pd.DataFrame({"unit": yr.units, "old": yr.values[:, root], "new": new[:, root],
-                        "delta": np.round(new[:, root] - yr.values[:, root], 12), "old_rank": old_rank,
+                        "delta": diff(new[:, root], yr.values[:, root]), "old_rank": old_rank,
                         "new_rank": new_rank, "rank_change": old_rank - new_rank})
     out = out.dropna(subset=["old", "new"], how="all").sort_values(["new_rank", "old_rank"], kind="stable")
     return out.reset_index(drop=True), method

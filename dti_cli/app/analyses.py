@@ -8,6 +8,7 @@ from dti_cli.analysis import explain as explain_mod
 from dti_cli.analysis import gap as gap_mod
 from dti_cli.analysis import sentences, uncertainty as unc_mod, whatif as whatif_mod
 from dti_cli.analysis.recompute import parse_assignments
+from dti_cli.analysis.units import kind_word
 from dti_cli.app.common import about, unit_columns
 from dti_cli.app.session import Source, load
 from dti_cli.errors import UsageError
@@ -28,7 +29,7 @@ class _Joined:
 def explain(src: Source = Source(), *, province: str, year: int | None = None, boundaries: int | None = None,
             lang: str = "vi") -> Result:
     """Why did it move: the change since the previous year, split exactly into its children's contributions."""
-    loaded = load(src, years=[year] if year is not None else None, boundaries=boundaries)
+    loaded = load(src, year=year, boundaries=boundaries)
     year = loaded.year(year)
     scores = loaded.scores
     unit = loaded.unit(province)
@@ -71,7 +72,7 @@ def whatif(src: Source = Source(), *, province: str | None = None, set_=None, we
         raise UsageError("whatif.nothing", hint="whatif_how")
     if set_ and weights:
         raise UsageError("whatif.both", hint="set_or_weights")
-    loaded = load(src, years=[year] if year is not None else None, with_prev=False)
+    loaded = load(src, year=year, with_prev=False)
     year = loaded.year(year)
     scores, method = loaded.scores, loaded.scores.methods[year]
     names = loaded.names(lang)
@@ -97,7 +98,7 @@ def whatif(src: Source = Source(), *, province: str | None = None, set_=None, we
     moved = frame[frame["rank_change"].fillna(0) != 0]
     spec = _as_written(weights, ",")
     loaded.notes.append(Msg("note.whatif_moved", moved=len(moved), n=len(frame), weights=spec,
-                            kind=Msg("word.provinces" if scores.unit_kind == "province" else "word.units")))
+                            kind=kind_word(scores.unit_kind)))
     cols = [*unit_columns(scores.unit_kind), *_before_after(), Column("rank_change", "↕", "change")]
     title = Msg("title.whatif_weights", year=year, weights=spec)
 
@@ -124,7 +125,7 @@ def _before_after() -> list[Column]:
 def gap(src: Source = Source(), *, province: str, target_rank: int, year: int | None = None,
         lang: str = "vi") -> Result:
     """What it would take: the score needed to reach a rank, and how much each indicator alone would need to rise."""
-    loaded = load(src, years=[year] if year is not None else None, with_prev=False)
+    loaded = load(src, year=year, with_prev=False)
     year = loaded.year(year)
     scores, method = loaded.scores, loaded.scores.methods[year]
     unit = loaded.unit(province)
@@ -155,7 +156,7 @@ def uncertainty(src: Source = Source(), *, year: int | None = None, samples: int
                 seed: int = 0, alternatives: str | None = None, lang: str = "vi",
                 progress: Callable[[int], None] | None = None) -> Result:
     """How sure are we: Monte Carlo ranks under random weights (and methods): median rank and 5–95% band."""
-    loaded = load(src, years=[year] if year is not None else None, with_prev=False)
+    loaded = load(src, year=year, with_prev=False)
     year = loaded.year(year)
     scores, method = loaded.scores, loaded.scores.methods[year]
     names = loaded.names(lang)

@@ -25,7 +25,8 @@ def verify(src: Source = Source(), *, show: int = 10, lang: str = "vi") -> Resul
              Column("computed", Msg("col.computed"), "num"), Column("difference", Msg("col.difference"), "diff"),
              Column("tolerance", Msg("col.tolerance"), "num"),
              Column("basis", Msg("col.basis"), "text", values="value.basis.{}"),
-             Column("provenance", Msg("col.provenance"), "text", values=PROVENANCE_VALUES), Column("ok", Msg("col.ok"), "bool")]
+             Column("provenance", Msg("col.provenance"), "text", values=PROVENANCE_VALUES),
+             Column("ok", Msg("col.ok"), "bool")]
     rcols = [*vcols[:3], Column("published_rank", Msg("col.published_rank"), "rank"),
              Column("computed_rank", Msg("col.computed_rank"), "rank"), vcols[-1]]
     both = pd.concat([values.assign(check="value"), ranks.assign(check="rank")], ignore_index=True)
@@ -40,8 +41,8 @@ def verify(src: Source = Source(), *, show: int = 10, lang: str = "vi") -> Resul
 
     def views(screen: bool = True):
         head = values.head(show) if screen else values
-        view = [Column(c.key, c.header, c.kind, values=c.values, table=c.key not in ("tolerance", "basis", "provenance"))
-                for c in vcols]
+        view = [Column(c.key, c.header, c.kind, values=c.values,
+                       table=c.key not in ("tolerance", "basis", "provenance")) for c in vcols]
         out = [Table("values", head, tuple(view), title=Msg("title.verify", n=len(values)))]
         if not screen:
             out.append(Table("ranks", ranks, tuple(rcols), title=Msg("title.ranks")))
@@ -58,7 +59,7 @@ def verify(src: Source = Source(), *, show: int = 10, lang: str = "vi") -> Resul
 def check(src: Source = Source(), *, year: int | None = None, lang: str = "vi") -> Result:
     """Audit the data against the method: missing data, coverage, outliers, spread, correlations, alpha; failed
     when a finding is an error."""
-    loaded = load(src, years=[year] if year is not None else None, with_prev=False)
+    loaded = load(src, year=year, with_prev=False)
     scores = loaded.scores
     seen = []
     for m in scores.methods.values():
@@ -72,7 +73,8 @@ def check(src: Source = Source(), *, year: int | None = None, lang: str = "vi") 
             Column("check", Msg("col.check"), "text", values="value.check.{}"), Column("year", Msg("col.year"), "int"),
             Column("subject", Msg("col.subject"), "text", table=False),
             Column("value", Msg("col.value"), "num", table=False),
-            Column("threshold", Msg("col.threshold"), "text", table=False), Column("message", Msg("col.detail"), "text"))
+            Column("threshold", Msg("col.threshold"), "text", table=False),
+            Column("message", Msg("col.detail"), "text"))
     n_err, n_warn = int((found["level"] == audit.ERROR).sum()), int((found["level"] == audit.WARNING).sum())
     summary = Msg("status.check", errors=n_err, warnings=n_warn, n=len(found))
 

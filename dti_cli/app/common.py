@@ -11,6 +11,7 @@ from dti_cli.i18n import Msg, Plain
 from dti_cli.model import provinces
 from dti_cli.model.result import PROVENANCE_VALUES, Column
 from dti_cli.model.scores import Scores
+from dti_cli.render.cells import first_provenance, provenance
 
 GENERATED_BY = f"dti {__version__}"
 
@@ -39,13 +40,11 @@ class SourceLine:
         m = scores.year_mask(year)
         prov = scores.provenance(m, node)
         vals = scores.value[m, scores.col(node)]
-        self.counts = collections.Counter(str(p).split("+")[0] for p, v in zip(prov, vals) if v == v)
+        self.counts = collections.Counter(first_provenance(p) for p, v in zip(prov, vals) if v == v)
         self.method = scores.methods[year]
         self.provinces = scores.unit_kind == "province"
 
     def text(self, lang: str = "en") -> str:
-        from dti_cli.render.cells import provenance
-
         what = ", ".join(f"{provenance(k, lang)[0]} {n}" for k, n in self.counts.most_common())
         origin = Msg("source.publication" if self.provinces else "source.user")
         return Msg("source.line", origin=origin, what=what, method=Plain(self.method.source),

@@ -36,7 +36,7 @@ def chart_rank(src: Source = Source(), *, year: int | None = None, by: str | Non
                boundaries: int | None = None, lang: str = "vi") -> Picture:
     """Every unit as a sorted bar, the national average as a line, highlighted units coloured."""
     charts = _charts()
-    loaded = load(src, years=[year] if year is not None else None, boundaries=boundaries)
+    loaded = load(src, year=year, boundaries=boundaries)
     year = loaded.year(year)
     scores, meth = loaded.scores, loaded.scores.methods[year]
     node = by or meth.root
@@ -80,7 +80,7 @@ def chart_compare(src: Source = Source(), *, province: str, national: bool = Tru
                   year: int | None = None, lang: str = "vi") -> Picture:
     """A unit's pillars and main indices against the national and region averages."""
     charts = _charts()
-    loaded = load(src, years=[year] if year is not None else None)
+    loaded = load(src, year=year)
     year = loaded.year(year)
     scores, meth = loaded.scores, loaded.scores.methods[year]
     unit = loaded.unit(province)
@@ -114,7 +114,7 @@ def map_data(src: Source = Source(), *, year: int | None = None, by: str | None 
     """Each province's value of a node at its reference point (the 63, or the 34 units of 2025)."""
     from dti_cli.model import provinces
 
-    loaded = load(src, years=[year] if year is not None else None, boundaries=boundaries)
+    loaded = load(src, year=year, boundaries=boundaries)
     scores = loaded.scores
     if scores.unit_kind != "province":
         raise UsageError("map.needs_provinces")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import pandas as pd
 
 from dti_cli.analysis import profile
@@ -78,17 +80,14 @@ def scores(src: Source = Source(), *, year: int | None = None, boundaries: int |
     """Every node's score and rank for every unit and year, in long form, with provenance."""
     from dti_cli.render.scores_writer import write_delimited
 
-    loaded = load(src, years=[year] if year is not None else None, with_prev=False, boundaries=boundaries, keep_rows=False)
+    loaded = load(src, year=year, with_prev=False, boundaries=boundaries, keep_rows=False)
     sc = loaded.scores
     years = [year] if year is not None else sc.years
     cols = long_columns(sc.unit_kind)
 
-    built: dict = {}
-
+    @functools.cache
     def machine() -> Table:  # built once, and only when a format needs it (csv and tsv take the bulk writer)
-        if "table" not in built:
-            built["table"] = Table.of("scores", long_frame(sc, years), cols)
-        return built["table"]
+        return Table.of("scores", long_frame(sc, years), cols)
 
     def views(screen: bool = True):
         return (Table("scores", machine().frame, cols, title=Msg("title.scores", years=", ".join(map(str, years)))),)

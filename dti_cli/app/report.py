@@ -7,11 +7,13 @@ import pandas as pd
 
 from dti_cli.analysis import explain, profile, sentences, tables, uncertainty
 from dti_cli.analysis.averages import MethodNote
+from dti_cli.analysis.units import kind_word
 from dti_cli.app.common import GENERATED_BY, sources_table
 from dti_cli.app.session import Loaded, Source, load
 from dti_cli.errors import UsageError
 from dti_cli.i18n import Msg, render
 from dti_cli.model import provinces
+from dti_cli.render.cells import first_provenance
 from dti_cli.render.report_model import ReportData
 
 
@@ -52,7 +54,7 @@ def _sources(scores, unit: str) -> pd.DataFrame:
         for j in range(len(scores.nodes)):
             if np.isnan(scores.value[i, j]):
                 continue
-            prov = scores.labels[scores.prov[i, j]].split("+")[0]
+            prov = first_provenance(scores.labels[scores.prov[i, j]])
             for sid in (scores.sources[scores.source[i, j]].split() or ["—"]):
                 counts[(sid, prov)] = counts.get((sid, prov), 0) + 1
     src = sources_table()
@@ -107,7 +109,7 @@ def report_data(loaded: Loaded, unit: str, year: int, *, lang: str = "vi", sampl
         lang=lang, unit=unit, name=names(unit), year=year, of=scores.universe.get(year, 0),
         edition=meth.label(lang), headline=render(headline, lang), history=hist, components=components,
         region=provinces.region_name(names.region(unit), lang),
-        units=render(Msg("word.provinces" if scores.unit_kind == "province" else "word.units"), lang), strengths=[meth.node_label(n, lang) for n in best],
+        units=render(kind_word(scores.unit_kind), lang), strengths=[meth.node_label(n, lang) for n in best],
         weaknesses=[meth.node_label(n, lang) for n in worst], explanation=expl,
         explanation_text=render(drivers or why, lang), uncertainty=_band(scores, unit, year, samples),
         method=method_text, sources=_sources(scores, unit),

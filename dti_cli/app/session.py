@@ -102,10 +102,11 @@ class Loaded:
                 self.notes.append(Msg("note.method", year=y, note=MethodNote(m)))
 
 
-def load(src: Source, *, years: list[int] | None = None, with_prev: bool = True, boundaries: int | None = None,
+def load(src: Source, *, year: int | None = None, with_prev: bool = True, boundaries: int | None = None,
          keep_rows: bool = True) -> Loaded:
-    """Data + method → scores for the years asked (and the year before each, for changes). With keep_rows=False
-    the rows of a data set read here are dropped once they are in the scores (a command that needs only those)."""
+    """Data + method → scores for the year asked (and the year before, for changes; None: every year). With
+    keep_rows=False the rows of a data set read here are dropped once they are in the scores (a command that needs
+    only those)."""
     from dti_cli.pipeline import boundaries as boundaries_mod
     from dti_cli.pipeline.evaluate import evaluate
     from dti_cli.pipeline.plan import plan
@@ -116,12 +117,11 @@ def load(src: Source, *, years: list[int] | None = None, with_prev: bool = True,
     owned = not isinstance(src.data, Dataset)
     ds = load_data(src.data, fmt=src.fmt, method=meth, workers=src.workers)
     wanted = None
-    if years:
+    if year is not None:
         usable = [y for y in ds.years if meth is None or meth.applies_to(y)]
-        for y in years:
-            if y not in usable:
-                raise UsageError("year.unknown", year=y, years=", ".join(map(str, usable)))
-        wanted = sorted({y for y0 in years for y in ((y0 - 1, y0) if with_prev else (y0,)) if y in ds.years})
+        if year not in usable:
+            raise UsageError("year.unknown", year=year, years=", ".join(map(str, usable)))
+        wanted = [y for y in ((year - 1, year) if with_prev else (year,)) if y in ds.years]
     planned = plan(ds, meth, wanted)
     notes = _match(ds, planned, meth)
     if boundaries == 2025:

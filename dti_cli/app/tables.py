@@ -20,7 +20,7 @@ def _at_least_one(value, option: str) -> None:
 
 def _ranking(src: Source, year, by, region, boundaries):
     """What rank-like commands share: the scores, the year (default the latest), the node, the region."""
-    loaded = load(src, years=[year] if year is not None else None, boundaries=boundaries)
+    loaded = load(src, year=year, boundaries=boundaries)
     year = loaded.year(year)
     node = by or loaded.scores.methods[year].root
     averages.check_node(loaded.scores, year, node)
@@ -50,7 +50,8 @@ def rank(src: Source = Source(), *, year: int | None = None, by: str | None = No
             *(Column(p, method.named(p), "score") for p in method.pillars if p != node), PROVENANCE]
     if scores.unit_kind == "province":
         scope = Msg("title.scope", region=provinces.RegionName(reg)) if reg else ""
-        title = Msg(plural(len(frame), "title.rank_provinces"), node=method.named(node), year=year, scope=scope, n=len(frame))
+        title = Msg(plural(len(frame), "title.rank_provinces"), node=method.named(node), year=year, scope=scope,
+                    n=len(frame))
     else:
         title = Msg("title.rank", node=method.named(node), year=year)
     machine = Table.of(f"rank {year}", frame, cols)
@@ -74,7 +75,7 @@ def compare(src: Source = Source(), *, provinces_: list[str], national: bool = F
     """Units side by side on the index, each pillar and each main index: value, rank, change, averages."""
     if not provinces_:
         raise UsageError("compare.nothing")
-    loaded = load(src, years=[year] if year is not None else None, boundaries=boundaries)
+    loaded = load(src, year=year, boundaries=boundaries)
     year = loaded.year(year)
     scores, method = loaded.scores, loaded.scores.methods[year]
     units = loaded.units(provinces_)

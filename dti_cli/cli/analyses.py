@@ -85,7 +85,8 @@ def _progress(opts: Opts, total: int):
 
 @app.command("uncertainty")
 def uncertainty_cmd(ctx: typer.Context, year: Year = None,
-                    samples: Annotated[int, typer.Option("--samples", help="Monte Carlo samples (at most 1,000,000; fewer for many units).")] = 10_000,
+                    samples: Annotated[int, typer.Option(
+                        "--samples", help="Monte Carlo samples (at most 1,000,000; fewer for many units).")] = 10_000,
                     weight_noise: Annotated[float, typer.Option(
                         "--weight-noise", help="Each weight varies uniformly within ±this share (0 to below 1).")
                     ] = 0.25,

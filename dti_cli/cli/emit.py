@@ -67,9 +67,10 @@ def _bulk(result, opts: Opts, sep: str) -> None:
         result.bulk(sep, sys.stdout, auto_workers())
 
 
-def emit(result, opts: Opts, supported=TABLES) -> None:
-    """Notes, the result in the chosen format, then the status line; exit 1 when the result failed."""
-    fmt = opts.chosen or choose(opts.fmt, opts.output, supported, tty=opts.tty)
+def emit(result, opts: Opts) -> None:
+    """Notes, the result in the format chosen for the run (a table format), then the status line; exit 1 when
+    the result failed."""
+    fmt = opts.chosen or choose(opts.fmt, opts.output, TABLES, tty=opts.tty)
     for n in result.notes:
         note(opts, n)
     if fmt is Format.xlsx:

@@ -61,7 +61,8 @@ Output = Annotated[Optional[str], typer.Option(
                                           "unless --format does.")]
 Tables = Annotated[Optional[TableFormat], typer.Option(
     "--format", "-f", help="table (default on a terminal), tsv (default when piped), csv, json, markdown, xlsx (-o).")]
-Charts = Annotated[Optional[ChartFormat], typer.Option("--format", "-f", help="svg or png (default: the suffix of -o).")]
+Charts = Annotated[Optional[ChartFormat], typer.Option(
+    "--format", "-f", help="svg or png (default: the suffix of -o).")]
 Maps = Annotated[Optional[MapFormat], typer.Option(
     "--format", "-f", help="table (a tile map in the terminal), svg or png (-o FILE).")]
 Reports = Annotated[Optional[ReportFormat], typer.Option(

@@ -25,6 +25,11 @@ def bundled_path() -> Path:
     raise DataError("data.bundled_missing", hint="data")
 
 
+def delimiter(header_line: str) -> str:
+    """A file's delimiter, from its header line: ';' where it has more semicolons than commas, else ','."""
+    return ";" if header_line.count(";") > header_line.count(",") else ","
+
+
 def check_format(fmt: NumberFormat) -> None:
     """The decimal mark and thousands separator a file can be read with."""
     if fmt.decimal not in (".", ","):
@@ -67,7 +72,7 @@ def text_columns(source: str | Path, *, fmt: NumberFormat = NumberFormat()) -> t
     if not head.strip():
         return ()
     first = head.decode("utf-8-sig", errors="replace").splitlines()[0]
-    sep = ";" if first.count(";") > first.count(",") else ","
+    sep = delimiter(first)
     cols = [c.strip() for c in next(csv.reader([first], delimiter=sep))]
     if "indicator" in cols:
         return ()
@@ -103,7 +108,7 @@ class _Reader:
             first = head[: head.find(b"\n")].decode("utf-8-sig", errors="replace")
             if "\ufffd" in first:
                 csv_checks.FileView(label, opener, ",", (), fmt).encoding_error()
-        sep = ";" if first.count(";") > first.count(",") else ","
+        sep = delimiter(first)
         self.raw_header = next(csv.reader([first], delimiter=sep))
         self.header = [h.strip() for h in self.raw_header]
         self.view = csv_checks.FileView(label, opener, sep, tuple(self.header), fmt)

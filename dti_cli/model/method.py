@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from enum import Enum
 
 
@@ -44,8 +44,18 @@ class Aggregation(str, Enum):
     harmonic = "harmonic"
 
 
+class _Labelled:
+    """A name and an English name: the English one in English where there is one."""
+
+    name: str
+    name_en: str
+
+    def label(self, lang: str = "vi") -> str:
+        return self.name_en if lang == "en" and self.name_en else self.name
+
+
 @dataclass(frozen=True)
-class Leaf:
+class Leaf(_Labelled):
     """An indicator: a column of the data, with how it is imputed, treated and normalised."""
 
     id: str
@@ -70,12 +80,9 @@ class Leaf:
     group: str | None = None  # group_mean: a data column, or "region" for provinces
     unit: str = ""
 
-    def label(self, lang: str = "vi") -> str:
-        return self.name_en if lang == "en" and self.name_en else self.name
-
 
 @dataclass(frozen=True)
-class Aggregate:
+class Aggregate(_Labelled):
     """A node computed from its children; weights are normalised to sum to 1 (None when unpublished)."""
 
     id: str
@@ -87,16 +94,13 @@ class Aggregate:
     aggregate: Aggregation = Aggregation.arithmetic
     min_coverage: float = 1.0
 
-    def label(self, lang: str = "vi") -> str:
-        return self.name_en if lang == "en" and self.name_en else self.name
-
     @property
     def computable(self) -> bool:
         return self.weights is not None
 
 
 @dataclass(frozen=True)
-class Method:
+class Method(_Labelled):
     """A validated methodology: leaves, aggregates in evaluation order (children first), one root."""
 
     id: str
@@ -113,7 +117,6 @@ class Method:
     note: str = ""
     note_en: str = ""
     attributes: tuple[str, ...] = ()  # text columns of a wide data file (groupings), not indicators
-    _parents: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def nodes(self) -> tuple[str, ...]:
@@ -123,9 +126,6 @@ class Method:
     @property
     def computable(self) -> bool:
         return all(a.computable for a in self.aggregates.values())
-
-    def label(self, lang: str = "vi") -> str:
-        return self.name_en if lang == "en" and self.name_en else self.name
 
     def node_label(self, node: str, lang: str = "vi") -> str:
         """A node's display name."""

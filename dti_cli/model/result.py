@@ -11,11 +11,22 @@ import pandas as pd
 
 MAX_DECIMALS = 12  # machine output: at most 12 decimals and 15 significant digits (drops binary noise:
 MAX_SIGNIFICANT = 15  # 0.7864, not 0.7864000000000001)
-_POW10 = 10 ** np.arange(19, dtype=np.int64)
+POW10 = 10 ** np.arange(19, dtype=np.int64)
 
 PROVENANCE_VALUES = "provenance"  # `values` of a provenance column: "derived+winsorise" as "suy ra, winsorise"
 NUMBER_KINDS = ("score", "delta", "diff", "num", "pct")  # floats, machine-rounded
 WHOLE_KINDS = ("rank", "change", "int")  # whole numbers (nullable)
+
+
+def int_digits(i: np.ndarray) -> np.ndarray:
+    """Number of decimal digits of non-negative integers (1 for 0)."""
+    return 1 + np.searchsorted(POW10[1:17], i, side="right")
+
+
+def kept_decimals(a: np.ndarray) -> np.ndarray:
+    """How many decimals machine output keeps of magnitudes below 1e15: 12, fewer from 1,000 on (15 significant
+    digits in all). The bulk writer formats with the same rule (render.numbers)."""
+    return np.clip(MAX_SIGNIFICANT - int_digits(np.floor(a).astype(np.int64)), 0, MAX_DECIMALS)
 
 
 def machine_round(v) -> np.ndarray:
@@ -24,10 +35,8 @@ def machine_round(v) -> np.ndarray:
     a = np.abs(v)
     with np.errstate(invalid="ignore", over="ignore"):
         big = ~(a < 1e15)
-        whole = np.where(big | np.isnan(a), 0, np.floor(a)).astype(np.int64)
-        intdig = 1 + np.searchsorted(_POW10[1:17], whole, side="right")
-        dec = np.clip(MAX_SIGNIFICANT - intdig, 0, MAX_DECIMALS)
-        out = np.rint(a * _POW10[dec]) / _POW10[dec] * np.sign(v)
+        dec = kept_decimals(np.where(big | np.isnan(a), 0, a))
+        out = np.rint(a * POW10[dec]) / POW10[dec] * np.sign(v)
     return np.where(big, v, out) + 0.0  # + 0.0 turns -0.0 into 0.0
 
 
@@ -100,14 +109,15 @@ class Text:
 class Result:
     """Everything a command says.
 
-    `source` is the machine table (`machine`: what csv, tsv and the Python API carry) or a callable building it;
-    `sheets` the Excel sheets (default: machine); `doc` the json document (default: machine's records), whose
-    values may be Tables; `views` what a person sees on a terminal or in markdown, in order (Tables and Text, or a
-    callable returning them; default: machine); `notes` what the command line prints on stderr; `status` a closing
-    line; `failed` an exit code of 1 after everything is written; `about` the Excel about sheet's rows; `attrs`
-    what the Python API adds to the frame's attrs; `bulk` a faster writer of the machine table's csv/tsv."""
+    `source` is the machine table (`machine`: what csv, tsv and the Python API carry) or a cached callable
+    building it; `sheets` the Excel sheets (default: machine); `doc` the json document (default: machine's
+    records), whose values may be Tables; `views` what a person sees on a terminal or in markdown, in order
+    (Tables and Text, or a callable returning them; default: machine); `notes` what the command line prints on
+    stderr; `status` a closing line; `failed` an exit code of 1 after everything is written; `about` the Excel
+    about sheet's rows; `attrs` what the Python API adds to the frame's attrs; `bulk` a faster writer of the
+    machine table's csv/tsv."""
 
-    source: Any  # the machine Table, or a callable returning it
+    source: Any  # the machine Table, or a callable returning it (cached: `machine` calls it each time)
     views: Any = ()
     sheets: tuple = ()
     doc: dict | None = None
@@ -117,13 +127,11 @@ class Result:
     about: tuple = ()
     attrs: dict = field(default_factory=dict)
     bulk: Any = None  # a callable (sep, out, workers) writing the machine table's csv/tsv faster than the renderer
-    _built: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def machine(self) -> Table:
-        if "machine" not in self._built:
-            self._built["machine"] = self.source() if callable(self.source) else self.source
-        return self._built["machine"]
+        """The machine table (a callable `source` is called: it caches what it builds)."""
+        return self.source() if callable(self.source) else self.source
 
     @property
     def shown(self) -> tuple:

@@ -97,7 +97,8 @@ def long_columns(unit_kind: str) -> tuple[Column, ...]:
     """The columns of the long table of scores (`dti scores`)."""
     return (Column("year", Msg("col.year"), "int"), Column(unit_kind, Msg("col.unit"), "text"),
             Column("node", Msg("col.node"), "text"), Column("score", Msg("col.score"), "score", prov="provenance"),
-            Column("rank", Msg("col.rank"), "rank"), Column("provenance", Msg("col.provenance"), "text", values=PROVENANCE_VALUES),
+            Column("rank", Msg("col.rank"), "rank"),
+            Column("provenance", Msg("col.provenance"), "text", values=PROVENANCE_VALUES),
             Column("source", Msg("col.source"), "text", table=False))
 
 

@@ -72,8 +72,8 @@ def aggregate(values: np.ndarray, published: np.ndarray | None, nodes: list[str]
                 if bad.any():
                     r, c = np.argwhere(bad)[0]
                     who = row_label(r) if row_label else f"row {r}"
-                    raise DataError("aggregate.not_positive", id=agg.id, kind=Msg(f"mean.{agg.aggregate.value}"), row=who,
-                                    child=agg.children[c], value=float(X[r, c]))
+                    raise DataError("aggregate.not_positive", id=agg.id, kind=Msg(f"mean.{agg.aggregate.value}"),
+                                    row=who, child=agg.children[c], value=float(X[r, c]))
             mine = a_mean(X, np.array(agg.weights), agg.aggregate, agg.min_coverage)
         else:
             mine = np.full(len(shown), np.nan)

@@ -11,18 +11,12 @@ from dti_cli.i18n import Msg, has, render
 from dti_cli.i18n.numbers import display, missing
 from dti_cli.model.result import PROVENANCE_VALUES, Column, Table
 
+# the provenances a publication's figures have, in the order legends list them
+PROVENANCES = ("official", "github", "news", "hf", "derived", "computed", "imputed")
 # provenance -> mark in people's formats; the caption explains the marks used
-MARKS = {"computed": "*", "derived": "†", "partial": "§"}
+MARKS = {"computed": "*", "derived": "†", "imputed": "‡", "partial": "§"}
 ORDER = ("*", "†", "‡", "§")
 MARK_KEYS = {"*": "mark.computed", "†": "mark.derived", "‡": "mark.imputed", "§": "mark.partial"}
-
-
-def mark(prov) -> str:
-    if not isinstance(prov, str):
-        return ""
-    if prov.startswith("imputed"):
-        return "‡"
-    return MARKS.get(prov.split("+")[0], "")
 
 
 def provenance_keys(text) -> list[str]:
@@ -30,6 +24,16 @@ def provenance_keys(text) -> list[str]:
     if not isinstance(text, str) or not text:
         return []
     return [("imputed" if p.startswith("imputed") else p) for p in re.split(r"[+\s,;]+", text) if p]
+
+
+def first_provenance(text) -> str:
+    """Where a figure comes from, its treatment left out ("imputed:mean+winsorise" → imputed; "" for none)."""
+    keys = provenance_keys(text)
+    return keys[0] if keys else ""
+
+
+def mark(prov) -> str:
+    return MARKS.get(first_provenance(prov), "")
 
 
 def provenance(key: str, lang: str) -> tuple[str, str]:

@@ -211,8 +211,8 @@ def _has_gap(have: np.ndarray) -> bool:
 
 
 INDEX_STYLE = ("-", "o", 2.0, 5.0)  # line style, marker, line width, marker size
-PILLAR_STYLES = (((0, (5, 2)), "s", 1.2, 3.5), ((0, (1.5, 1.5)), "^", 1.2, 4.0), ((0, (5, 1.5, 1.5, 1.5)), "D", 1.2, 3.2),
-                 ((0, (3, 1, 1, 1, 1, 1)), "v", 1.2, 3.5))
+PILLAR_STYLES = (((0, (5, 2)), "s", 1.2, 3.5), ((0, (1.5, 1.5)), "^", 1.2, 4.0),
+                 ((0, (5, 1.5, 1.5, 1.5)), "D", 1.2, 3.2), ((0, (3, 1, 1, 1, 1, 1)), "v", 1.2, 3.5))
 
 
 def history_chart(series: Mapping[str, pd.DataFrame], *, title: str, source: str = "", value_label: str = "DTI",

@@ -13,14 +13,16 @@ from dti_cli.errors import UsageError
 from dti_cli.i18n import Msg
 from dti_cli.io.files import atomic_path
 from dti_cli.model.result import Column, Table
+from dti_cli.render.cells import PROVENANCES
+
 ABOUT = "about"
 MAX_ROWS = 1_048_576  # Excel's limit, the header row included
 MAX_NAME = 31
-NUMBER_FORMATS = {"score": "0.0000", "delta": "0.0000", "diff": "0.000000", "rank": "0", "change": "0", "int": "0", "pct": "0.0%"}
+NUMBER_FORMATS = {"score": "0.0000", "delta": "0.0000", "diff": "0.000000", "rank": "0", "change": "0", "int": "0",
+                  "pct": "0.0%"}
 WIDTHS = {"score": 10, "delta": 10, "diff": 11, "rank": 7, "change": 7, "int": 7, "pct": 8, "num": 12, "bool": 7}
 BAD_NAME = re.compile(r"[\[\]:*?/\\]")
 RESERVED = {"history"}  # Excel keeps "History" for itself
-PROVENANCES = ("official", "github", "news", "hf", "derived", "computed", "imputed")
 
 
 def _openpyxl():

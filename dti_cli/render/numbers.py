@@ -4,13 +4,13 @@ as bytes from small digit tables without a Python call per number. Beyond 1e15, 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
 
-from dti_cli.model.result import MAX_DECIMALS, MAX_SIGNIFICANT
+from dti_cli.model.result import MAX_DECIMALS, MAX_SIGNIFICANT, POW10, int_digits, kept_decimals
 
-_POW10 = 10 ** np.arange(19, dtype=np.int64)
 HUGE = 1e15  # from here on, repr: the byte tables hold 15 significant digits
 
 
@@ -36,30 +36,20 @@ def number_text(x: float) -> str:
     return number_texts([x])[0]
 
 
-def int_digits(i: np.ndarray) -> np.ndarray:
-    """Number of decimal digits of non-negative integers (1 for 0)."""
-    return 1 + np.searchsorted(_POW10[1:17], i, side="right")
-
-
-_FRACTION = None
-
-
+@functools.cache
 def fraction_table() -> np.ndarray:
     """Rows 0..9999: four digits; rows 10000..19999: the same with trailing zeros blanked (zero bytes).
 
     Four-digit groups keep the table at 80 kB, in cache: a gather from a million-row table costs several times more.
     """
-    global _FRACTION
-    if _FRACTION is None:
-        x = np.arange(10_000, dtype=np.int64)
-        dig = np.empty((10_000, 4), dtype=np.uint8)
-        for j in range(4):
-            dig[:, j] = 48 + (x // 10 ** (3 - j)) % 10
-        strip = dig.copy()
-        for j in range(4):  # digit j is a trailing zero when x is divisible by 10**(4-j)
-            strip[x % 10 ** (4 - j) == 0, j] = 0
-        _FRACTION = np.concatenate([dig, strip])
-    return _FRACTION
+    x = np.arange(10_000, dtype=np.int64)
+    dig = np.empty((10_000, 4), dtype=np.uint8)
+    for j in range(4):
+        dig[:, j] = 48 + (x // 10 ** (3 - j)) % 10
+    strip = dig.copy()
+    for j in range(4):  # digit j is a trailing zero when x is divisible by 10**(4-j)
+        strip[x % 10 ** (4 - j) == 0, j] = 0
+    return np.concatenate([dig, strip])
 
 
 def int_label_table(top: int, suffix: bytes) -> tuple[np.ndarray, np.ndarray]:
@@ -100,11 +90,10 @@ def number_parts(v: np.ndarray) -> Number:
         scaled = np.rint(a, out=a).astype(np.int64)
         ipart, f12 = np.divmod(scaled, 10**12)
     else:
-        intdig = int_digits(np.floor(a).astype(np.int64))
-        dec = np.clip(MAX_SIGNIFICANT - intdig, 0, MAX_DECIMALS)
-        scaled = np.rint(a * _POW10[dec]).astype(np.int64)
-        ipart = scaled // _POW10[dec]
-        f12 = (scaled - ipart * _POW10[dec]) * _POW10[MAX_DECIMALS - dec]
+        dec = kept_decimals(a)
+        scaled = np.rint(a * POW10[dec]).astype(np.int64)
+        ipart = scaled // POW10[dec]
+        f12 = (scaled - ipart * POW10[dec]) * POW10[MAX_DECIMALS - dec]
     # the fraction: three 4-digit groups; the last non-zero group loses its trailing zeros, later ones vanish
     g1, rest = np.divmod(f12, 100_000_000)
     g2, g3 = np.divmod(rest, 10_000)
@@ -123,7 +112,7 @@ def number_parts(v: np.ndarray) -> Number:
     lead = np.zeros((n, 18), dtype=np.uint8)
     lead[:, 0] = np.where(neg, ord("-"), 0)
     j = np.arange(16)
-    digits = 48 + (ipart[:, None] // _POW10[15 - j][None, :]) % 10
+    digits = 48 + (ipart[:, None] // POW10[15 - j][None, :]) % 10
     lead[:, 1:17] = np.where(j[None, :] >= (16 - intdig)[:, None], digits, 0)
     lead[:, 17] = np.where(f12 != 0, ord("."), 0)
     return Number(lead, None, None, groups)
@@ -163,13 +152,9 @@ def put(out: np.ndarray, at: int, table: np.ndarray, codes) -> None:
                  else np.ascontiguousarray(table).view(f"V{w}").ravel())
 
 
-_LEAD: dict = {}
-
-
+@functools.lru_cache(maxsize=4)  # a table for a million integer parts is 36 MB: a few are kept, not one per block
 def lead_table(top: int) -> np.ndarray:
     """Rows for (integer part i, negative, has fraction): "i", "-i", "i.", "-i." zero-padded; index (2i+neg)*2+frac."""
-    if top in _LEAD:
-        return _LEAD[top]
     digits, lens = int_label_table(top, b"")
     w = digits.shape[1] + 2
     tab = np.zeros((top + 1, 2, 2, w), dtype=np.uint8)
@@ -182,5 +167,4 @@ def lead_table(top: int) -> np.ndarray:
                 t[:, 0] = ord("-")
             if frac:
                 t[rows, lens + neg] = ord(".")
-    _LEAD[top] = tab.reshape((top + 1) * 4, w)
-    return _LEAD[top]
+    return tab.reshape((top + 1) * 4, w)

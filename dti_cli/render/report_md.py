@@ -14,7 +14,6 @@ from dti_cli.render.report_model import (Labels, ReportData, _Table, _components
                                          index_label, uncertainty_sentence)
 
 
-
 def _md_table(t: _Table) -> str:
     lines = ["| " + " | ".join(_md(h) for h, _ in t.headers) + " |",
              "|" + "|".join("---:" if num else "---" for _, num in t.headers) + "|"]
@@ -32,7 +31,8 @@ def render_markdown(data: ReportData) -> str:
     d, L = data, Labels(data.lang)
     meta = " · ".join(_md(x) for x in (d.edition, f"{L['region']}: {d.region}" if d.region else "",
                                         L.t("of", of=d.of, units=d.units)) if x)
-    out = [f"# {_md(d.name)} — {_md(index_label(d))} {d.year}", f"*{_md(L['kicker'])}*  \n{meta}", f"**{_md(d.headline)}**"]
+    out = [f"# {_md(d.name)} — {_md(index_label(d))} {d.year}", f"*{_md(L['kicker'])}*  \n{meta}",
+           f"**{_md(d.headline)}**"]
     figures = _key_figures(d, L)
     if figures:
         out.append("\n".join(f"- {_md(label)}: **{_md(value)}**" for label, value, _ in figures))

@@ -11,9 +11,8 @@ import pandas as pd
 
 from dti_cli.i18n import LANGS, text
 from dti_cli.i18n.numbers import display, missing
-from dti_cli.render.cells import provenance, provenance_keys, provenance_short
+from dti_cli.render.cells import PROVENANCES, provenance, provenance_keys, provenance_short
 
-PROVENANCES = ("official", "github", "news", "hf", "derived", "computed", "imputed")
 
 
 class Labels:
