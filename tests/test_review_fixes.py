@@ -158,3 +158,21 @@ def test_english_in_any_spelling_of_dti_lang(run, value):
 def test_a_mistyped_command_is_answered_in_vietnamese(run):
     out = run("rnak", "--lang", "vi")
     assert out.code == 2 and "không có lệnh 'rnak'; có phải ý bạn là 'rank'?" in out.err
+
+
+def test_a_rank_chart_of_other_units_does_not_call_them_provinces(run, tmp_path):
+    pytest.importorskip("matplotlib")
+    from pathlib import Path
+
+    ex = Path(__file__).resolve().parent.parent / "examples" / "districts"
+    out = tmp_path / "c.svg"
+    assert run("chart", "rank", "--data", str(ex / "data.csv"), "--method", str(ex / "method.toml"),
+               "-o", str(out)).code == 0
+    assert "<!-- District digital transformation index — Quảng Ninh (example) · 13 units -->" in out.read_text(
+        encoding="utf-8")
+
+
+def test_a_report_refuses_more_samples_than_uncertainty_takes(run, tmp_path):
+    out = run("report", "quang-ninh", "--year", "2022", "--samples", "2000000", "-o", str(tmp_path / "r.md"))
+    assert out.code == 2 and "--samples must be between 1 and 793,650" in out.err and not (tmp_path / "r.md").exists()
+    assert run("report", "quang-ninh", "--year", "2021", "--samples", "100", "-o", str(tmp_path / "r.md")).code == 0

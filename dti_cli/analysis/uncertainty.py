@@ -67,6 +67,13 @@ MAX_SAMPLES = 1_000_000  # bounds on the time and memory a run can ask for: the 
 MAX_RANKS = 50_000_000  # (samples × units, 8 bytes each: 400 MB)
 
 
+def check_samples(samples: int, units: int) -> None:
+    """At least one sample, and no more than MAX_SAMPLES or MAX_RANKS ranks in all."""
+    most = max(1, min(MAX_SAMPLES, MAX_RANKS // max(1, units)))
+    if not 1 <= samples <= most:
+        raise UsageError("uncertainty.samples", option="samples", most=most, got=samples)
+
+
 def uncertainty(scores: Scores, year: int, *, samples: int = 10_000, noise: float = 0.25, seed: int = 0,
                 alternatives: Alternatives = Alternatives(), leaf_sets: list[np.ndarray] | None = None,
                 progress=None, chunk: int = 2_000) -> pd.DataFrame:
@@ -80,9 +87,7 @@ def uncertainty(scores: Scores, year: int, *, samples: int = 10_000, noise: floa
     yr = Year.of(scores, year)
     if not 0 <= noise < 1:
         raise UsageError("uncertainty.noise", option="weight_noise", noise=noise)
-    most = max(1, min(MAX_SAMPLES, MAX_RANKS // max(1, len(yr.units))))
-    if not 1 <= samples <= most:
-        raise UsageError("uncertainty.samples", option="samples", most=most, got=samples)
+    check_samples(samples, len(yr.units))
     if not (isinstance(seed, (int, np.integer)) and seed >= 0):
         raise UsageError("uncertainty.seed", option="seed", got=seed)
     rng = np.random.default_rng(seed)

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from dti_cli.analysis import averages, profile, tables
+from dti_cli.analysis.units import kind_word
 from dti_cli.app.common import SourceLine
 from dti_cli.app.session import Source, load
 from dti_cli.errors import UsageError
@@ -45,7 +46,7 @@ def chart_rank(src: Source = Source(), *, year: int | None = None, by: str | Non
     frame = table.rename(columns={scores.unit_kind: "unit"})[["unit", "name", "score", "rank"]]
     marked = loaded.units(list(highlight or []))
     n = int(frame["score"].notna().sum())
-    where = Msg("word.units_n" if boundaries else "word.provinces_n", n=34 if boundaries else n)
+    where = kind_word("unit" if boundaries else scores.unit_kind, n)  # the 34 of 2025 are "units", as elsewhere
     label = meth.node_label(node, lang)
 
     def figure():

@@ -31,6 +31,7 @@ def _components(scores, unit: str, year: int, names) -> pd.DataFrame:
 def _band(scores, unit: str, year: int, samples: int) -> dict | None:
     if not samples or not scores.methods[year].computable:
         return None
+    uncertainty.check_samples(samples, int(scores.year_mask(year).sum()))  # too many is the user's to hear
     try:
         u = uncertainty.uncertainty(scores, year, samples=samples, noise=0.25, seed=0)
     except UsageError:  # a year without every score has no band: the report says nothing about one
