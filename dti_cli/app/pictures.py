@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import numpy as np
@@ -12,8 +12,9 @@ from dti_cli.analysis import averages, profile, tables
 from dti_cli.analysis.units import kind_word
 from dti_cli.app.common import SourceLine
 from dti_cli.app.session import Source, load
-from dti_cli.errors import UsageError
-from dti_cli.i18n import Msg, render
+from dti_cli.errors import DataError, UsageError
+from dti_cli.i18n import Msg, render, text
+from dti_cli.i18n.numbers import display
 
 
 @dataclass(frozen=True)
@@ -101,33 +102,109 @@ def chart_compare(src: Source = Source(), *, province: str, national: bool = Tru
 
 @dataclass(frozen=True)
 class MapData:
-    """What a map shows: each unit's value at its reference point, the title, legend and source line."""
+    """What a map shows: each unit's value (and rank), the title, legend, source line, and what to draw on it."""
 
-    frame: pd.DataFrame  # unit, name, value, lat, lon
+    frame: pd.DataFrame  # unit, name, value (the score, or the rank with by="rank"), score, rank, lat, lon
     title: str
+    subtitle: str
     legend: str
     source: str
+    boundaries: int | None  # which outlines: the 63 (None) or the 34 units of 2025
+    by: str = "score"
+    highlight: tuple = ()
+    focus: tuple | None = None  # the units of the region asked for
+    hover: dict = field(default_factory=dict)
     notes: tuple = ()
+    lang: str = "vi"
+
+    def figure(self, height: float | None = None):
+        """The choropleth (matplotlib is imported here), `height` inches tall (default: a full page's map)."""
+        from dti_cli.model import boundaries as geo
+        from dti_cli.render import choropleth
+
+        _charts()
+        names = dict(zip(self.frame["unit"], self.frame["name"]))
+        islands = [choropleth.Island(slug, owner, text(f"map.{slug}", self.lang, owner=names.get(owner, owner)), at,
+                                     points)
+                   for slug, (owner, at, points) in geo.ARCHIPELAGOS.items()]
+        hover = {**self.hover, **{i.slug: " ".join(i.label.split()) for i in islands}}
+        layers = choropleth.Layers(islands=islands, sea=text("map.sea", self.lang), highlight=self.highlight,
+                                   focus=self.focus, by_rank=self.by == "rank", hover=hover)
+        source = " · ".join((self.source, text("map.credit", self.lang)))
+        return choropleth.choropleth(self.frame, geo.outlines(self.boundaries), title=self.title,
+                                     subtitle=self.subtitle, legend=self.legend, source=source, layers=layers,
+                                     height=height, lang=self.lang)
 
 
-def map_data(src: Source = Source(), *, year: int | None = None, by: str | None = None,
-             boundaries: int | None = None, lang: str = "vi") -> MapData:
-    """Each province's value of a node at its reference point (the 63, or the 34 units of 2025)."""
+MAP_BY = ("score", "rank")
+
+
+def _hover(name: str, score: float, rank: float, lang: str) -> str:
+    if not np.isfinite(score):
+        return text("map.hover_none", lang, name=name)
+    value = display(score, "score", lang=lang, point=False)
+    if not np.isfinite(rank):
+        return text("map.hover_score", lang, name=name, value=value)
+    return text("map.hover", lang, name=name, value=value, rank=int(rank))
+
+
+def _map_units(loaded, boundaries: int | None) -> int | None:
+    """Which outlines a map of these data takes: the 34 units' when asked or when the data are on the 34."""
     from dti_cli.model import provinces
 
+    if boundaries:
+        return 2025
+    reg, units = provinces.registry(), set(loaded.scores.rows["unit"])
+    return 2025 if units and units <= reg.slugs34 and not units <= reg.slugs63 else None
+
+
+def map_data(src: Source = Source(), *, year: int | None = None, node: str | None = None, by: str = "score",
+             highlight=(), region: str | None = None, boundaries: int | None = None, lang: str = "vi") -> MapData:
+    """Each province's value of a node (the 63, or the 34 units of 2025), shaded by score or by rank."""
     loaded = load(src, year=year, boundaries=boundaries)
+    return map_of(loaded, loaded.year(year), node=node, by=by, highlight=loaded.units(list(highlight)),
+                  region=region, lang=lang)
+
+
+def map_of(loaded, year: int, *, node: str | None = None, by: str = "score", highlight=(), region: str | None = None,
+           lang: str = "vi") -> MapData:
+    """The map of loaded data in a year; `highlight` are units of the data."""
+    from dti_cli.model import provinces
+
     scores = loaded.scores
     if scores.unit_kind != "province":
         raise UsageError("map.needs_provinces")
-    year = loaded.year(year)
     meth = scores.methods[year]
-    node = by or meth.root
+    if by not in MAP_BY:
+        if by in meth.nodes:
+            raise UsageError("map.by_node", option="node", by=by)
+        raise UsageError("map.by", option="by", by=by)
+    node = node or meth.root
     averages.check_node(scores, year, node)
-    units = provinces.registry().units(boundaries)
-    f = scores.frame(year, [node])
-    frame = pd.DataFrame({"unit": [p.slug for p in units], "name": [p.name_vi for p in units],
-                          "value": [f[node].get(p.slug, np.nan) for p in units],
+    outlines = _map_units(loaded, loaded.boundaries)
+    units = provinces.registry().units(outlines)
+    names = loaded.names(lang)
+    f = scores.frame(year, [node]).reindex([p.slug for p in units])
+    shown_names = [n if (n := names(p.slug)) != p.slug else p.name_vi for p in units]  # data on the 34 units too
+    frame = pd.DataFrame({"unit": [p.slug for p in units], "name": shown_names,
+                          "score": f[node].to_numpy(dtype=float), "rank": f[node + ":rank"].to_numpy(dtype=float),
                           "lat": [p.lat for p in units], "lon": [p.lon for p in units]})
+    frame["value"] = frame[by]
+    focus, reg = None, None
+    if region:
+        reg = provinces.resolve_region(region)
+        focus = tuple(u for u in frame["unit"] if names.region(u) == reg)
+        if not focus:
+            raise UsageError("map.region_empty", option="region", region=provinces.RegionName(reg))
     label = meth.node_label(node, lang)
-    title = f"{label} {year}" + (" · 34" if boundaries else "")
-    return MapData(frame, title, label, render(SourceLine(scores, year, node), lang), tuple(loaded.notes))
+    legend = text("chart.rank", lang) if by == "rank" else label
+    shown = focus if focus is not None else frame["unit"]
+    n = int(frame.set_index("unit")["value"].reindex(shown).notna().sum())
+    if not n:
+        raise DataError("map.no_values", year=year, node=label)
+    where = render(kind_word("unit" if outlines else "province", n), lang)
+    hover = {r.unit: _hover(r.name, r.score, r.rank, lang) for r in frame.itertuples()}
+    scope = f" · {provinces.region_name(reg, lang)}" if reg else ""
+    return MapData(frame, f"{label} {year}{scope}", f"{meth.label(lang)} · {where}", legend,
+                   render(SourceLine(scores, year, node), lang), outlines, by, tuple(highlight),
+                   focus, hover, tuple(loaded.notes), lang)
