@@ -232,3 +232,21 @@ def test_hover_text_is_escaped_and_only_for_its_group(tmp_path):
               if g.find(f"{SVG}title") is not None}
     assert titles == {"a": hover["a"]}
     assert charts.svg_text(fig).startswith("<svg") and "&lt;script&gt;" in charts.svg_text(fig)
+
+
+def test_data_on_the_34_units_take_the_34_unit_borders(run, tmp_path):
+    rows = "\n".join(f"2025,{p.slug},{i}" for i, p in enumerate(REG.p34))
+    data, method = tmp_path / "d.csv", tmp_path / "m.toml"
+    data.write_text("year,province,x\n" + rows + "\n", encoding="utf-8")
+    method.write_text("[indicators.x]\n[aggregates.idx]\nchildren = { x = 1 }\n", encoding="utf-8")
+    out = tmp_path / "m.svg"
+    res = run("map", "--data", str(data), "--method", str(method), "--highlight", "hue", "-o", str(out))
+    assert res.code == 0, res
+    g = groups(out)
+    assert set(g) - {"hoang-sa", "truong-sa"} == REG.slugs34
+    i = [p.slug for p in REG.p34].index("hue")
+    assert g["hue"][0] == f"Huế: {i}.0000" and '<g id="highlight-hue">' in out.read_text(encoding="utf-8")
+    # the same file less one unit is read on the 63 provinces (Huế is Thừa Thiên Huế's slug there)
+    data.write_text("year,province,x\n" + "\n".join(rows.splitlines()[1:]) + "\n", encoding="utf-8")
+    assert run("map", "--data", str(data), "--method", str(method), "-o", str(out)).code == 0
+    assert set(groups(out)) - {"hoang-sa", "truong-sa"} == REG.slugs63

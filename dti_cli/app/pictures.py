@@ -148,14 +148,20 @@ def _hover(name: str, score: float, rank: float, lang: str) -> str:
     return text("map.hover", lang, name=name, value=value, rank=int(rank))
 
 
-def _map_units(loaded, boundaries: int | None) -> int | None:
-    """Which outlines a map of these data takes: the 34 units' when asked or when the data are on the 34."""
+def _map_units(loaded, year: int) -> tuple[int | None, dict[str, str]]:
+    """Which outlines a map takes (the 34 units' when asked, or when the units with an index in the year are the
+    34), and the data's unit for each outline's unit (a file on the 34 units reads "hue" as Thừa Thiên Huế's slug)."""
     from dti_cli.model import provinces
 
-    if boundaries:
-        return 2025
-    reg, units = provinces.registry(), set(loaded.scores.rows["unit"])
-    return 2025 if units and units <= reg.slugs34 and not units <= reg.slugs63 else None
+    reg = provinces.registry()
+    if loaded.boundaries:
+        return 2025, {p.slug: p.slug for p in reg.p34}
+    read_as = {p.slug: reg.resolve(p.slug) for p in reg.p34}  # a 34-unit slug as a data file's unit reads
+    index = loaded.scores.frame(year, [loaded.scores.methods[year].root])
+    # the units with an index are exactly the 34 (the 29 provinces merged away have none)
+    if set(index.index[index.iloc[:, 0].notna()]) == set(read_as.values()):
+        return 2025, read_as
+    return None, {p.slug: p.slug for p in reg.p63}
 
 
 def map_data(src: Source = Source(), *, year: int | None = None, node: str | None = None, by: str = "score",
@@ -181,19 +187,17 @@ def map_of(loaded, year: int, *, node: str | None = None, by: str = "score", hig
         raise UsageError("map.by", option="by", by=by)
     node = node or meth.root
     averages.check_node(scores, year, node)
-    outlines = _map_units(loaded, loaded.boundaries)
+    outlines, data_unit = _map_units(loaded, year)
     units = provinces.registry().units(outlines)
-    names = loaded.names(lang)
-    f = scores.frame(year, [node]).reindex([p.slug for p in units])
-    shown_names = [n if (n := names(p.slug)) != p.slug else p.name_vi for p in units]  # data on the 34 units too
-    frame = pd.DataFrame({"unit": [p.slug for p in units], "name": shown_names,
+    f = scores.frame(year, [node]).reindex([data_unit[p.slug] for p in units])
+    frame = pd.DataFrame({"unit": [p.slug for p in units], "name": [p.name_vi for p in units],
                           "score": f[node].to_numpy(dtype=float), "rank": f[node + ":rank"].to_numpy(dtype=float),
                           "lat": [p.lat for p in units], "lon": [p.lon for p in units]})
     frame["value"] = frame[by]
     focus, reg = None, None
     if region:
         reg = provinces.resolve_region(region)
-        focus = tuple(u for u in frame["unit"] if names.region(u) == reg)
+        focus = tuple(p.slug for p in units if p.region == reg)
         if not focus:
             raise UsageError("map.region_empty", option="region", region=provinces.RegionName(reg))
     label = meth.node_label(node, lang)
@@ -206,5 +210,6 @@ def map_of(loaded, year: int, *, node: str | None = None, by: str = "score", hig
     hover = {r.unit: _hover(r.name, r.score, r.rank, lang) for r in frame.itertuples()}
     scope = f" · {provinces.region_name(reg, lang)}" if reg else ""
     return MapData(frame, f"{label} {year}{scope}", f"{meth.label(lang)} · {where}", legend,
-                   render(SourceLine(scores, year, node), lang), outlines, by, tuple(highlight),
+                   render(SourceLine(scores, year, node), lang), outlines, by,
+                   tuple(u for u, d in data_unit.items() if d in set(highlight)),
                    focus, hover, tuple(loaded.notes), lang)
