@@ -250,3 +250,10 @@ def test_data_on_the_34_units_take_the_34_unit_borders(run, tmp_path):
     data.write_text("year,province,x\n" + "\n".join(rows.splitlines()[1:]) + "\n", encoding="utf-8")
     assert run("map", "--data", str(data), "--method", str(method), "-o", str(out)).code == 0
     assert set(groups(out)) - {"hoang-sa", "truong-sa"} == REG.slugs63
+
+
+def test_area_and_centroid_of_a_square():
+    square = np.array([[0, 0], [2, 0], [2, 2], [0, 2], [0, 0]], dtype=float)
+    assert boundaries.area(square) == 4.0 and boundaries.area(square[::-1]) == -4.0
+    assert boundaries.centroid(square) == (1.0, 1.0) and boundaries.centroid(square[::-1]) == (1.0, 1.0)
+    assert boundaries.centroid(np.array([[0, 0], [1, 1], [2, 2]], dtype=float)) == (1.0, 1.0)  # no area

@@ -116,6 +116,7 @@ class MapData:
     hover: dict = field(default_factory=dict)
     notes: tuple = ()
     lang: str = "vi"
+    n: int = 0  # the units shown with a value
 
     def figure(self, height: float | None = None):
         """The choropleth (matplotlib is imported here), `height` inches tall (default: a full page's map)."""
@@ -212,4 +213,4 @@ def map_of(loaded, year: int, *, node: str | None = None, by: str = "score", hig
     return MapData(frame, f"{label} {year}{scope}", f"{meth.label(lang)} · {where}", legend,
                    render(SourceLine(scores, year, node), lang), outlines, by,
                    tuple(u for u, d in data_unit.items() if d in set(highlight)),
-                   focus, hover, tuple(loaded.notes), lang)
+                   focus, hover, tuple(loaded.notes), lang, n)

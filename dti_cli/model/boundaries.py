@@ -69,7 +69,20 @@ def interior_rings(boundaries: int | None = None) -> list[tuple[str, float]]:
     return [(slug, abs(area(r))) for slug, poly in _polygons(boundaries) for r in poly[1:]]
 
 
+def _cross(ring: np.ndarray) -> np.ndarray:
+    x, y = ring[:, 0], ring[:, 1]
+    return x * np.roll(y, -1) - np.roll(x, -1) * y
+
+
 def area(ring: np.ndarray) -> float:
     """The signed area of a ring (shoelace), in square degrees."""
-    x, y = ring[:, 0], ring[:, 1]
-    return float((x * np.roll(y, -1) - np.roll(x, -1) * y).sum() / 2)
+    return float(_cross(ring).sum() / 2)
+
+
+def centroid(ring: np.ndarray) -> tuple[float, float]:
+    """The centroid (lon, lat) of a ring; its mean point when it has no area."""
+    cross, a = _cross(ring), area(ring)
+    if abs(a) < 1e-12:
+        return float(ring[:, 0].mean()), float(ring[:, 1].mean())
+    x, y = ring[:, 0] + np.roll(ring[:, 0], -1), ring[:, 1] + np.roll(ring[:, 1], -1)
+    return float((x * cross).sum() / (6 * a)), float((y * cross).sum() / (6 * a))

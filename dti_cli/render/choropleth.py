@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from dti_cli.model.boundaries import area
+from dti_cli.model.boundaries import area, centroid
 from dti_cli.render import charts
 from dti_cli.render.geo import COLORMAP, NO_DATA, scale, short_labels
 
@@ -60,14 +60,8 @@ def _path(rings: Sequence[np.ndarray]):
 
 
 def _centre(rings: Sequence[np.ndarray]) -> tuple[float, float]:
-    """The centroid (lon, lat) of a unit's largest polygon, where its label goes."""
-    ring = max(rings, key=lambda r: abs(area(r)))
-    x, y = ring[:, 0], ring[:, 1]
-    cross = x * np.roll(y, -1) - np.roll(x, -1) * y
-    a = cross.sum() / 2
-    if abs(a) < 1e-12:
-        return float(x.mean()), float(y.mean())
-    return float(((x + np.roll(x, -1)) * cross).sum() / (6 * a)), float(((y + np.roll(y, -1)) * cross).sum() / (6 * a))
+    """Where a unit's label goes: the centroid (lon, lat) of its largest polygon."""
+    return centroid(max(rings, key=lambda r: abs(area(r))))
 
 
 def _extent(outlines: Mapping[str, Sequence[np.ndarray]], units: Sequence[str], islands: Sequence[Island]):
