@@ -69,10 +69,10 @@ def test_map_file_and_terminal(run, tmp_path):
     # a region in the terminal: its units only; by rank: the legend runs from the last rank to the first
     res = run("map", "--year", "2022", "--region", "mekong", "--by", "rank", "-f", "table", "--no-color")
     assert res.code == 0 and "CT" in res.out.split() and "HNo" not in res.out.split()
-    res = run("map", "--year", "2022", "--region", "mekong", "-o", str(out))
-    assert res.err.strip() == f"Note: wrote {out} (13 provinces with a value)"
     assert res.out.splitlines()[0] == "DTI 2022 · Mekong River Delta"
     assert re.match(r"\d+ +\d+$", res.out.splitlines()[-1].strip())
+    res = run("map", "--year", "2022", "--region", "mekong", "-o", str(out))
+    assert res.err.strip() == f"Note: wrote {out} (13 provinces with a value)"
 
 
 @pytest.mark.parametrize("cmd,sheet", [(["rank", "--year", "2022"], "rank 2022"),
