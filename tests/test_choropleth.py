@@ -2,6 +2,7 @@
 archipelagos marked, units without data hatched, zoom, highlight, and the bundled outlines themselves."""
 
 import colorsys
+import json
 import re
 import warnings
 import xml.etree.ElementTree as ET
@@ -10,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dti_cli.model import boundaries, provinces
+from dti_cli.model import borders, provinces
 
 REG = provinces.registry()
 SVG = "{http://www.w3.org/2000/svg}"
@@ -20,7 +21,7 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 @pytest.mark.parametrize("which,units", [(None, REG.p63), (2025, REG.p34)])
 def test_outlines_cover_the_registry(which, units):
-    shapes = boundaries.outlines(which)
+    shapes = borders.outlines(which)
     assert list(shapes) == [p.slug for p in units]
     for slug, rings in shapes.items():
         assert rings and all(r.shape[1] == 2 and len(r) >= 4 for r in rings), slug
@@ -34,19 +35,24 @@ def test_outlines_cover_the_registry(which, units):
 
 @pytest.mark.parametrize("which", [None, 2025])
 def test_left_out_interior_rings_are_slivers(which):
-    assert all(a < 0.001 for _, a in boundaries.interior_rings(which))
+    with open(borders.GEO_DIR / borders.FILES[which], encoding="utf-8") as fh:
+        features = json.load(fh)["features"]
+    holes = [abs(borders.area(np.asarray(ring, dtype=float))) for f in features
+             for poly in ([f["geometry"]["coordinates"]] if f["geometry"]["type"] == "Polygon"
+                          else f["geometry"]["coordinates"]) for ring in poly[1:]]
+    assert (len(holes) > 0) == (which == 2025) and all(a < 0.001 for a in holes)
 
 
 @pytest.mark.parametrize("which,owner", [(None, "ba-ria-vung-tau"), (2025, "ho-chi-minh")])
 def test_con_dao_belongs_to_its_province(which, owner):
-    shapes = boundaries.outlines(which)
+    shapes = borders.outlines(which)
     at = [u for u, rings in shapes.items() for r in rings
           if r[:, 0].min() <= 106.62 <= r[:, 0].max() and r[:, 1].min() <= 8.72 <= r[:, 1].max()]
     assert at == [owner]
 
 
 def test_archipelagos_belong_to_units_of_both_maps():
-    for owner, (lat, lon), points in boundaries.ARCHIPELAGOS.values():
+    for owner, (lat, lon), points in borders.ARCHIPELAGOS.values():
         assert owner in REG.slugs63 and owner in REG.slugs34
         assert all(7.5 < la < 17.5 and 111 < lo < 115.5 for la, lo in points)
 
@@ -57,8 +63,10 @@ mpl = pytest.importorskip("matplotlib", reason="maps need matplotlib, the option
 
 
 def groups(path) -> dict:
-    """{id: (title, fill)} of each group with a title: the units (and the archipelagos)."""
+    """{id: (title, fill)} of each group with a title: the units (and the archipelagos); ids are unique."""
     root = ET.parse(path).getroot()
+    every = [g.get("id") for g in root.iter(f"{SVG}g") if g.get("id")]
+    assert len(every) == len(set(every)), "an id used twice"
     out = {}
     for g in root.iter(f"{SVG}g"):
         title = g.find(f"{SVG}title")
@@ -132,7 +140,7 @@ def test_map_texts_title_source_credit_and_islands(map2022):
     shown = " ".join(figure_texts(year=2022, highlight=["quang-ninh"]).split())
     for part in ("Chỉ số DTI 2022", "Quyết định 922", "63 tỉnh/thành", "Made with Natural Earth", "Nguồn:",
                  "Quần đảo Hoàng Sa (Đà Nẵng)", "Quần đảo Trường Sa (Khánh Hòa)", "Biển Đông",
-                 "Quảng Ninh: 0,7024, hạng 3"):
+                 groups(map2022)["quang-ninh"][0]):  # the highlighted province's label is its hover text
         assert part in shown, part
     outline = map2022.read_text(encoding="utf-8").split('<g id="highlight-quang-ninh">')[1].split("</g>")[0]
     assert "stroke: #d95f02" in outline and "fill: none" in outline
@@ -155,13 +163,24 @@ def test_34_units_and_hatched_no_data(run, tmp_path):
     out = tmp_path / "m34.svg"
     assert run("map", "--year", "2024", "--boundaries", "2025", "-o", str(out)).code == 0
     assert {k for k in groups(out)} - {"hoang-sa", "truong-sa"} == REG.slugs34
+    assert "34 units with a value" in run("map", "--year", "2024", "--boundaries", "2025", "-o", str(out)).err
+    import dti_cli as dti
+
+    table = dti.rank(year=2020, by="cqs", lang="en").set_index("province")
+    scored = set(table.index[table["score"].notna()])
+    rank_only = table.loc[table["score"].isna() & table["rank"].notna(), "rank"]
     out = tmp_path / "cqs.svg"
     res = run("map", "--year", "2020", "--node", "cqs", "-o", str(out))
-    assert res.code == 0 and "11 provinces with a value" in res.err
+    assert res.code == 0 and f"{len(scored)} provinces with a value" in res.err
     g = groups(out)
     hatched = {u for u in REG.slugs63 if g[u][1].startswith("url(#h")}
-    assert len(hatched) == 52 and all(g[u][0].endswith(": no data") for u in hatched)
-    assert "no data (52)" in texts(out)
+    assert hatched == REG.slugs63 - scored and len(rank_only) > 0
+    for u in hatched:  # what is known of a unit without a score: its published rank, or nothing
+        want = f": rank {int(rank_only[u])} (score not published)" if u in rank_only else ": no data"
+        assert g[u][0].endswith(want), (u, g[u][0])
+    assert f"no data ({63 - len(scored)})" in texts(out)
+    res = run("map", "--year", "2022", "--node", "nhan_thuc_so", "--by", "rank", "-o", str(out))
+    assert res.code == 1 and "has a rank of Digital awareness; map it by score" in res.err
 
 
 def test_region_zoom_shades_the_region_only(run, tmp_path):
@@ -254,6 +273,42 @@ def test_data_on_the_34_units_take_the_34_unit_borders(run, tmp_path):
 
 def test_area_and_centroid_of_a_square():
     square = np.array([[0, 0], [2, 0], [2, 2], [0, 2], [0, 0]], dtype=float)
-    assert boundaries.area(square) == 4.0 and boundaries.area(square[::-1]) == -4.0
-    assert boundaries.centroid(square) == (1.0, 1.0) and boundaries.centroid(square[::-1]) == (1.0, 1.0)
-    assert boundaries.centroid(np.array([[0, 0], [1, 1], [2, 2]], dtype=float)) == (1.0, 1.0)  # no area
+    assert borders.area(square) == 4.0 and borders.area(square[::-1]) == -4.0
+    assert borders.centroid(square) == (1.0, 1.0) and borders.centroid(square[::-1]) == (1.0, 1.0)
+    assert borders.centroid(np.array([[0, 0], [1, 1], [2, 2]], dtype=float)) == (1.0, 1.0)  # no area
+
+
+def test_legend_sits_in_the_gulf_on_the_whole_country_and_below_a_region():
+    from dti_cli.app import pictures
+
+    fig = pictures.map_data(year=2022, by="rank").figure()
+    fig.canvas.draw()
+    (main,), (bar,) = fig.axes, fig.axes[0].child_axes  # the colour bar is drawn inside the map's axes
+    box, inner = main.get_window_extent(), bar.get_window_extent()
+    assert box.x0 <= inner.x0 and inner.x1 <= box.x1 and box.y1 - box.height / 3 <= inner.y0 <= box.y1  # top third
+    lo, hi = bar.get_xlim()
+    assert lo > hi and hi == pytest.approx(1, abs=0.5) and lo == pytest.approx(63, abs=0.5)  # 63 left, 1 right
+    fig = pictures.map_data(year=2022, region="mekong").figure()
+    fig.canvas.draw()
+    main, bar = fig.axes
+    assert not main.child_axes and bar.get_window_extent().y1 <= main.get_window_extent().y0 + 1  # below the map
+
+
+def test_same_map_same_bytes(run, tmp_path):
+    a, b = tmp_path / "a.svg", tmp_path / "b.svg"
+    for out in (a, b):
+        assert run("map", "--year", "2023", "--highlight", "ha-noi", "-o", str(out)).code == 0
+    assert a.read_bytes() == b.read_bytes()
+
+
+def test_highlight_outside_the_region_and_a_file_of_some_of_the_34(run, tmp_path):
+    res = run("map", "--year", "2022", "--region", "mekong", "--highlight", "quang-ninh",
+              "-o", str(tmp_path / "x.svg"))
+    assert res.code == 2 and res.err.strip() == (
+        "Error: --highlight: Quảng Ninh is not in Mekong River Delta, the region drawn")
+    data, method = tmp_path / "d.csv", tmp_path / "m.toml"
+    data.write_text("year,province,x\n2025,bac-ninh,0.5\n2025,hue,0.6\n2025,ha-noi,0.7\n", encoding="utf-8")
+    method.write_text("[indicators.x]\n[aggregates.idx]\nchildren = { x = 1 }\n", encoding="utf-8")
+    res = run("map", "--data", str(data), "--method", str(method), "-o", str(tmp_path / "m.svg"))
+    assert res.code == 0 and "the data's 3 units are all among the 34 units of 2025 but are not all 34" in res.err
+    assert set(groups(tmp_path / "m.svg")) - {"hoang-sa", "truong-sa"} == REG.slugs63

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any, Callable
 
 import numpy as np
@@ -109,7 +110,7 @@ class MapData:
     subtitle: str
     legend: str
     source: str
-    boundaries: int | None  # which outlines: the 63 (None) or the 34 units of 2025
+    borders: int | None  # which borders: the 63 provinces' (None) or the 34 units' of 2025
     by: str = "score"
     highlight: tuple = ()
     focus: tuple | None = None  # the units of the region asked for
@@ -118,31 +119,41 @@ class MapData:
     lang: str = "vi"
     n: int = 0  # the units shown with a value
 
+    @property
+    def what(self) -> Msg:
+        """What the map holds, for the note that says where it was written."""
+        return Msg("word.units_valued" if self.borders else "word.provinces_valued", n=self.n)
+
     def figure(self, height: float | None = None):
         """The choropleth (matplotlib is imported here), `height` inches tall (default: a full page's map)."""
-        from dti_cli.model import boundaries as geo
+        from dti_cli.model import borders
         from dti_cli.render import choropleth
 
         _charts()
         names = dict(zip(self.frame["unit"], self.frame["name"]))
         islands = [choropleth.Island(slug, owner, text(f"map.{slug}", self.lang, owner=names.get(owner, owner)), at,
                                      points)
-                   for slug, (owner, at, points) in geo.ARCHIPELAGOS.items()]
+                   for slug, (owner, at, points) in borders.ARCHIPELAGOS.items()]
         hover = {**self.hover, **{i.slug: " ".join(i.label.split()) for i in islands}}
         layers = choropleth.Layers(islands=islands, sea=text("map.sea", self.lang), highlight=self.highlight,
                                    focus=self.focus, by_rank=self.by == "rank", hover=hover)
         source = " · ".join((self.source, text("map.credit", self.lang)))
-        return choropleth.choropleth(self.frame, geo.outlines(self.boundaries), title=self.title,
+        return choropleth.choropleth(self.frame, borders.outlines(self.borders), title=self.title,
                                      subtitle=self.subtitle, legend=self.legend, source=source, layers=layers,
                                      height=height, lang=self.lang)
 
 
-MAP_BY = ("score", "rank")
+class MapBy(str, Enum):
+    """What a map's colours show."""
+
+    score = "score"
+    rank = "rank"
 
 
 def _hover(name: str, score: float, rank: float, lang: str) -> str:
-    if not np.isfinite(score):
-        return text("map.hover_none", lang, name=name)
+    if not np.isfinite(score):  # a published rank without its score (2020, 2021)
+        return text("map.hover_rank" if np.isfinite(rank) else "map.hover_none", lang, name=name,
+                    rank=int(rank) if np.isfinite(rank) else 0)
     value = display(score, "score", lang=lang, point=False)
     if not np.isfinite(rank):
         return text("map.hover_score", lang, name=name, value=value)
@@ -150,8 +161,10 @@ def _hover(name: str, score: float, rank: float, lang: str) -> str:
 
 
 def _map_units(loaded, year: int) -> tuple[int | None, dict[str, str]]:
-    """Which outlines a map takes (the 34 units' when asked, or when the units with an index in the year are the
-    34), and the data's unit for each outline's unit (a file on the 34 units reads "hue" as Thừa Thiên Huế's slug)."""
+    """Which borders a map takes (the 34 units' when asked, or when the units with an index in the year are the
+    34), and the data's unit for each drawn unit (a file on the 34 units reads "hue" as Thừa Thiên Huế's slug).
+
+    A user's file whose units are some of the 34 only may be on either set of borders: a note says how to choose."""
     from dti_cli.model import provinces
 
     reg = provinces.registry()
@@ -160,8 +173,11 @@ def _map_units(loaded, year: int) -> tuple[int | None, dict[str, str]]:
     read_as = {p.slug: reg.resolve(p.slug) for p in reg.p34}  # a 34-unit slug as a data file's unit reads
     index = loaded.scores.frame(year, [loaded.scores.methods[year].root])
     # the units with an index are exactly the 34 (the 29 provinces merged away have none)
-    if set(index.index[index.iloc[:, 0].notna()]) == set(read_as.values()):
+    have = set(index.index[index.iloc[:, 0].notna()])
+    if have == set(read_as.values()):
         return 2025, read_as
+    if have and have < set(read_as.values()) and not loaded.dataset.bundled and len(have) > 1:
+        loaded.notes.append(Msg("map.maybe_34", n=len(have)))
     return None, {p.slug: p.slug for p in reg.p63}
 
 
@@ -182,14 +198,14 @@ def map_of(loaded, year: int, *, node: str | None = None, by: str = "score", hig
     if scores.unit_kind != "province":
         raise UsageError("map.needs_provinces")
     meth = scores.methods[year]
-    if by not in MAP_BY:
+    if by not in MapBy.__members__:
         if by in meth.nodes:
             raise UsageError("map.by_node", option="node", by=by)
         raise UsageError("map.by", option="by", by=by)
     node = node or meth.root
     averages.check_node(scores, year, node)
-    outlines, data_unit = _map_units(loaded, year)
-    units = provinces.registry().units(outlines)
+    drawn, data_unit = _map_units(loaded, year)
+    units = provinces.registry().units(drawn)
     f = scores.frame(year, [node]).reindex([data_unit[p.slug] for p in units])
     frame = pd.DataFrame({"unit": [p.slug for p in units], "name": [p.name_vi for p in units],
                           "score": f[node].to_numpy(dtype=float), "rank": f[node + ":rank"].to_numpy(dtype=float),
@@ -201,16 +217,21 @@ def map_of(loaded, year: int, *, node: str | None = None, by: str = "score", hig
         focus = tuple(p.slug for p in units if p.region == reg)
         if not focus:
             raise UsageError("map.region_empty", option="region", region=provinces.RegionName(reg))
+    marked = tuple(u for u, d in data_unit.items() if d in set(highlight))
+    outside = [u for u in marked if focus is not None and u not in focus]
+    if outside:
+        raise UsageError("map.highlight_outside", option="highlight", unit=frame.set_index("unit")["name"][outside[0]],
+                         region=provinces.RegionName(reg))
     label = meth.node_label(node, lang)
     legend = text("chart.rank", lang) if by == "rank" else label
     shown = focus if focus is not None else frame["unit"]
     n = int(frame.set_index("unit")["value"].reindex(shown).notna().sum())
     if not n:
-        raise DataError("map.no_values", year=year, node=label)
-    where = render(kind_word("unit" if outlines else "province", n), lang)
+        no_ranks = by == "rank" and frame.set_index("unit")["score"].reindex(shown).notna().any()
+        raise DataError("map.no_ranks" if no_ranks else "map.no_values", year=year, node=label)
+    where = render(kind_word("unit" if drawn else "province", n), lang)
     hover = {r.unit: _hover(r.name, r.score, r.rank, lang) for r in frame.itertuples()}
     scope = f" · {provinces.region_name(reg, lang)}" if reg else ""
     return MapData(frame, f"{label} {year}{scope}", f"{meth.label(lang)} · {where}", legend,
-                   render(SourceLine(scores, year, node), lang), outlines, by,
-                   tuple(u for u, d in data_unit.items() if d in set(highlight)),
-                   focus, hover, tuple(loaded.notes), lang, n)
+                   render(SourceLine(scores, year, node), lang), drawn, by, marked, focus, hover,
+                   tuple(loaded.notes), lang, n)

@@ -120,7 +120,7 @@ def map_cmd(ctx: typer.Context, year: Year = None,
         opts.console().print(geo.tile_map(frame, grid, title=m.title, lang=opts.lang, highlight=m.highlight,
                                           by_rank=m.by == "rank"))
         return
-    emit.save_figure(m.figure(), opts, fmt_, Msg("word.provinces_valued", n=m.n))
+    emit.save_figure(m.figure(), opts, fmt_, m.what)
 
 
 @app.command("report")

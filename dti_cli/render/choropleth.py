@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from dti_cli.model.boundaries import area, centroid
+from dti_cli.model.borders import area, centroid
 from dti_cli.render import charts
 from dti_cli.render.geo import COLORMAP, NO_DATA, scale, short_labels
 
@@ -118,7 +118,7 @@ def choropleth(frame: pd.DataFrame, outlines: Mapping[str, Sequence[np.ndarray]]
         _labels(ax, outlines, names, values, layers, focus if zoomed else [])
         if layers.sea and not zoomed and x0 <= SEA_AT[0] <= x1 and y0 <= SEA_AT[1] <= y1:
             ax.text(*SEA_AT, layers.sea, fontsize=9, color=SEA_TEXT, style="italic", ha="center", va="center",
-                    rotation=0, zorder=1)
+                    zorder=1)
         pad = 0.03 * max(x1 - x0, y1 - y0)
         ax.set_xlim(x0 - pad, x1 + pad)
         ax.set_ylim(y0 - pad, y1 + pad)
@@ -126,7 +126,7 @@ def choropleth(frame: pd.DataFrame, outlines: Mapping[str, Sequence[np.ndarray]]
         ax.set_axis_off()
         missing = [names.get(u, u) for u, v in zip(focus, vals) if not np.isfinite(v)]
         # the legend in the Gulf of Tonkin when the map shows it, else below the map
-        inset = not zoomed and x1 >= BAR_AT[0] + 4 and y0 <= BAR_AT[1] and y1 >= BAR_AT[1] + 1
+        inset = not zoomed and x1 + pad >= BAR_AT[0] + 4 and y0 <= BAR_AT[1] and y1 >= BAR_AT[1] + 1
         if np.isfinite(vals).any():
             _colour_bar(fig, ax, ScalarMappable(norm=norm, cmap=cmap), legend, inset, layers.by_rank, lo, hi)
         if missing:

@@ -12,7 +12,6 @@ from dti_cli.model.provinces import DATA_DIR, registry
 
 GEO_DIR = DATA_DIR / "geo"
 FILES = {None: "provinces_63.geojson", 2025: "units_34.geojson"}
-CREDIT = "Natural Earth"
 
 # The two archipelagos, which the source does not carry and a Vietnamese map always shows: the province each belongs
 # to (a slug of both the 63 and the 34), where its label sits, and a few of its islands as markers. Positions are
@@ -62,11 +61,6 @@ def outlines(boundaries: int | None = None) -> dict[str, tuple[np.ndarray, ...]]
     if set(rings) != set(units):  # a packaging fault, not a user's
         raise RuntimeError(f"{FILES[boundaries]}: units {sorted(set(rings) ^ set(units))} do not match the registry")
     return {u: tuple(rings[u]) for u in units}
-
-
-def interior_rings(boundaries: int | None = None) -> list[tuple[str, float]]:
-    """Each interior ring of a file as (slug, area in square degrees), for the check above."""
-    return [(slug, abs(area(r))) for slug, poly in _polygons(boundaries) for r in poly[1:]]
 
 
 def _cross(ring: np.ndarray) -> np.ndarray:
