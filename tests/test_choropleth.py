@@ -204,6 +204,8 @@ def test_region_zoom_shades_the_region_only(run, tmp_path):
     (["--node", "nope"], "unknown indicator 'nope'"),
     (["--highlight", "atlantis"], "atlantis"),
     (["--region", "atlantis"], "unknown region 'atlantis'"),
+    (["--node", ""], "unknown indicator ''"),
+    (["--region", ""], "unknown region ''"),
 ])
 def test_bad_options_are_one_line(run, tmp_path, args, message):
     out = tmp_path / "x.svg"
@@ -265,10 +267,14 @@ def test_data_on_the_34_units_take_the_34_unit_borders(run, tmp_path):
     assert set(g) - {"hoang-sa", "truong-sa"} == REG.slugs34
     i = [p.slug for p in REG.p34].index("hue")
     assert g["hue"][0] == f"Huế: {i}.0000" and '<g id="highlight-hue">' in out.read_text(encoding="utf-8")
-    # the same file less one unit is read on the 63 provinces (Huế is Thừa Thiên Huế's slug there)
-    data.write_text("year,province,x\n" + "\n".join(rows.splitlines()[1:]) + "\n", encoding="utf-8")
-    assert run("map", "--data", str(data), "--method", str(method), "-o", str(out)).code == 0
-    assert set(groups(out)) - {"hoang-sa", "truong-sa"} == REG.slugs63
+    # the same file less one unit: from 2025 on, still the 34 units' borders, with a note; before, the 63
+    # provinces' (Huế is then Thừa Thiên Huế's slug)
+    for year, drawn, note in ((2025, REG.slugs34, True), (2024, REG.slugs63, False)):
+        less = "\n".join(r.replace("2025,", f"{year},", 1) for r in rows.splitlines()[1:])
+        data.write_text("year,province,x\n" + less + "\n", encoding="utf-8")
+        res = run("map", "--data", str(data), "--method", str(method), "-o", str(out))
+        assert res.code == 0 and set(groups(out)) - {"hoang-sa", "truong-sa"} == drawn
+        assert ("the data's 33 units in 2025 are all among the 34 units of 2025" in res.err) is note, res.err
 
 
 def test_area_and_centroid_of_a_square():
@@ -310,5 +316,60 @@ def test_highlight_outside_the_region_and_a_file_of_some_of_the_34(run, tmp_path
     data.write_text("year,province,x\n2025,bac-ninh,0.5\n2025,hue,0.6\n2025,ha-noi,0.7\n", encoding="utf-8")
     method.write_text("[indicators.x]\n[aggregates.idx]\nchildren = { x = 1 }\n", encoding="utf-8")
     res = run("map", "--data", str(data), "--method", str(method), "-o", str(tmp_path / "m.svg"))
-    assert res.code == 0 and "the data's 3 units are all among the 34 units of 2025 but are not all 34" in res.err
-    assert set(groups(tmp_path / "m.svg")) - {"hoang-sa", "truong-sa"} == REG.slugs63
+    assert res.code == 0 and "the data's 3 units in 2025 are all among the 34 units of 2025 (but not all 34)" \
+        in res.err
+    g = groups(tmp_path / "m.svg")
+    assert set(g) - {"hoang-sa", "truong-sa"} == REG.slugs34 and "3 units with a value" in res.err
+    assert g["hue"][0] == "Huế: 0.6000" and g["da-nang"][0].endswith(": no data")
+
+
+def user_map(run, tmp_path, rows: str, *args):
+    data, method = tmp_path / "d.csv", tmp_path / "m.toml"
+    data.write_text("year,province,x\n" + rows, encoding="utf-8")
+    method.write_text("[indicators.x]\n[aggregates.idx]\nchildren = { x = 1 }\n", encoding="utf-8")
+    out = tmp_path / "u.svg"
+    return run("map", "--data", str(data), "--method", str(method), "-o", str(out), *args), out
+
+
+def test_a_user_file_of_one_equal_or_extreme_values(run, tmp_path):
+    res, out = user_map(run, tmp_path, "2022,ha-noi,0.5\n")
+    assert res.code == 0 and res.err.strip() == f"Note: wrote {out} (1 province with a value)"
+    from dti_cli.app import pictures
+    from dti_cli.app.session import Source
+
+    res, out = user_map(run, tmp_path, "2022,ha-noi,0.7\n2022,da-nang,0.7\n")
+    assert res.code == 0 and "(2 provinces with a value)" in res.err
+    fig = pictures.map_data(Source(data=str(tmp_path / "d.csv"), method=str(tmp_path / "m.toml"))).figure()
+    lo, hi = fig.axes[0].child_axes[0].get_xlim()  # the colour bar: 5% either side of the one value
+    assert (lo, hi) == pytest.approx((0.665, 0.735))
+    for rows in ("2022,ha-noi,1e308\n2022,da-nang,-1e308\n", "2022,ha-noi,1.7e308\n2022,da-nang,-1.7e308\n"):
+        out.unlink(missing_ok=True)
+        res, out = user_map(run, tmp_path, rows)
+        assert res.code == 1 and res.err.strip() == ("Error: 2022: the values of idx lie too far apart to put on one "
+                                                     "colour scale (their difference passes the float range)")
+        assert not out.exists()
+    res, out = user_map(run, tmp_path, "2022,ha-noi,1e307\n2022,da-nang,-1e307\n2022,hue,0\n")
+    g = groups(out)  # a wide but finite span: the middle value in the middle of the scale
+    assert res.code == 0 and lightness(g["ha-noi"][1]) < lightness(g["thua-thien-hue"][1]) < lightness(
+        g["da-nang"][1])
+
+
+def test_a_merged_province_highlighted_on_the_34_units_outlines_its_new_unit(run, tmp_path):
+    rows = "".join(f"2025,{p.slug},{i / 40}\n" for i, p in enumerate(REG.p34))
+    res, out = user_map(run, tmp_path, rows, "--highlight", "ha-giang")
+    svg = out.read_text(encoding="utf-8")
+    assert res.code == 0 and '<g id="highlight-tuyen-quang">' in svg and svg.count('<g id="highlight-') == 1
+    out = tmp_path / "b.svg"
+    assert run("map", "--year", "2024", "--boundaries", "2025", "--highlight", "hai-duong", "-o", str(out)).code == 0
+    svg = out.read_text(encoding="utf-8")
+    assert '<g id="highlight-hai-phong">' in svg and svg.count('<g id="highlight-') == 1
+
+
+def test_report_without_any_index_goes_without_the_map(run, tmp_path):
+    data = tmp_path / "r.csv"
+    data.write_text("year,province,hd_cqs\n2024,ha-noi,0.7\n2024,da-nang,0.8\n", encoding="utf-8")
+    out = tmp_path / "r.html"
+    res = run("report", "ha-noi", "--data", str(data), "--samples", "0", "-o", str(out))
+    assert res.code == 0, res
+    html = out.read_text(encoding="utf-8")
+    assert 'id="highlight-' not in html and 'id="ha-noi"' not in html

@@ -201,5 +201,11 @@ def test_tile_map_by_rank_darkest_first_and_highlight(grid63):
 
 def test_classes_kernel():
     assert list(geo.classes(np.array([0.0, 0.5, 1.0, np.nan]), 0.0, 1.0, 4)) == [0, 2, 3, -1]
-    assert geo.scale(np.array([np.nan, 2.0, 2.0])) == (1.5, 2.5)
+    assert geo.scale(np.array([np.nan, 2.0, 2.0])) == pytest.approx((1.9, 2.1))  # 5% either side of equal values
+    assert geo.scale(np.array([0.0, 0.0])) == pytest.approx((0.0, 0.0), abs=1e-8)
+    assert geo.scale(np.array([0.7, 0.7]))[0] > 0.6  # a legend for 0.7 alone stays near 0.7
+    big = np.array([-1.7e308, 0.0, 1.7e308, np.nan])  # the span passes the float range; positions do not
+    lo, hi = geo.scale(big)
+    assert list(geo.position(big, lo, hi)[:3]) == [0.0, 0.5, 1.0] and np.isnan(geo.position(big, lo, hi)[3])
+    assert list(geo.classes(big, lo, hi, 4)) == [0, 2, 3, -1]
     assert geo.scale(np.array([np.nan])) == (0.0, 1.0)

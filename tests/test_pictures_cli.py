@@ -73,6 +73,11 @@ def test_map_file_and_terminal(run, tmp_path):
     assert re.match(r"\d+ +\d+$", res.out.splitlines()[-1].strip())
     res = run("map", "--year", "2022", "--region", "mekong", "-o", str(out))
     assert res.err.strip() == f"Note: wrote {out} (13 provinces with a value)"
+    for width in (40, 60):  # a narrow terminal crops the grid's east side instead of wrapping it out of shape
+        res = run("map", "--year", "2022", "-f", "table", "--no-color", env={"COLUMNS": str(width)})
+        lines = res.out.splitlines()
+        assert res.code == 0 and max(len(line) for line in lines) <= width and len(lines) == len(
+            run("map", "--year", "2022", "-f", "table", "--no-color", env={"COLUMNS": "80"}).out.splitlines())
 
 
 @pytest.mark.parametrize("cmd,sheet", [(["rank", "--year", "2022"], "rank 2022"),

@@ -14,7 +14,7 @@ from dti_cli.analysis.units import kind_word
 from dti_cli.app.common import SourceLine
 from dti_cli.app.session import Source, load
 from dti_cli.errors import DataError, UsageError
-from dti_cli.i18n import Msg, render, text
+from dti_cli.i18n import Msg, plural, render, text
 from dti_cli.i18n.numbers import display
 
 
@@ -122,7 +122,7 @@ class MapData:
     @property
     def what(self) -> Msg:
         """What the map holds, for the note that says where it was written."""
-        return Msg("word.units_valued" if self.borders else "word.provinces_valued", n=self.n)
+        return Msg(plural(self.n, "word.units_valued" if self.borders else "word.provinces_valued"), n=self.n)
 
     def figure(self, height: float | None = None):
         """The choropleth (matplotlib is imported here), `height` inches tall (default: a full page's map)."""
@@ -141,6 +141,9 @@ class MapData:
         return choropleth.choropleth(self.frame, borders.outlines(self.borders), title=self.title,
                                      subtitle=self.subtitle, legend=self.legend, source=source, layers=layers,
                                      height=height, lang=self.lang)
+
+
+FIRST_ON_34 = 2025  # the first DTI year on the 34 units of 1 July 2025
 
 
 class MapBy(str, Enum):
@@ -164,21 +167,33 @@ def _map_units(loaded, year: int) -> tuple[int | None, dict[str, str]]:
     """Which borders a map takes (the 34 units' when asked, or when the units with an index in the year are the
     34), and the data's unit for each drawn unit (a file on the 34 units reads "hue" as Thừa Thiên Huế's slug).
 
-    A user's file whose units are some of the 34 only may be on either set of borders: a note says how to choose."""
+    A user's file whose units are some of the 34 only may be on either: from 2025 on (the first edition on the 34
+    units) it is read as the 34, with a note; before, as the 63 provinces."""
     from dti_cli.model import provinces
 
     reg = provinces.registry()
     if loaded.boundaries:
         return 2025, {p.slug: p.slug for p in reg.p34}
     read_as = {p.slug: reg.resolve(p.slug) for p in reg.p34}  # a 34-unit slug as a data file's unit reads
-    index = loaded.scores.frame(year, [loaded.scores.methods[year].root])
-    # the units with an index are exactly the 34 (the 29 provinces merged away have none)
-    have = set(index.index[index.iloc[:, 0].notna()])
-    if have == set(read_as.values()):
+    scores = loaded.scores
+    m = scores.year_mask(year)
+    have = set(scores.rows["unit"].to_numpy()[m][np.isfinite(scores.value[m]).any(axis=1)])  # units with a figure
+    kept = set(read_as.values())  # none of the 29 provinces merged away
+    if have == kept:
         return 2025, read_as
-    if have and have < set(read_as.values()) and not loaded.dataset.bundled and len(have) > 1:
-        loaded.notes.append(Msg("map.maybe_34", n=len(have)))
+    if have and have < kept and not loaded.dataset.bundled and year >= FIRST_ON_34:
+        loaded.notes.append(Msg("map.read_as_34", n=len(have), year=year))
+        return 2025, read_as
     return None, {p.slug: p.slug for p in reg.p63}
+
+
+def _marked(highlight, data_unit: dict[str, str], drawn: int | None) -> tuple:
+    """The drawn units of the highlighted units of the data: on the 34 units' borders, the unit a province joined."""
+    from dti_cli.model import provinces
+
+    merge, drawn_of = provinces.registry().merge, {d: u for u, d in data_unit.items()}
+    out = [drawn_of.get(h) or (merge.get(h) if drawn else None) for h in highlight]
+    return tuple(dict.fromkeys(u for u in out if u))
 
 
 def map_data(src: Source = Source(), *, year: int | None = None, node: str | None = None, by: str = "score",
@@ -202,7 +217,7 @@ def map_of(loaded, year: int, *, node: str | None = None, by: str = "score", hig
         if by in meth.nodes:
             raise UsageError("map.by_node", option="node", by=by)
         raise UsageError("map.by", option="by", by=by)
-    node = node or meth.root
+    node = meth.root if node is None else node  # an empty one is refused
     averages.check_node(scores, year, node)
     drawn, data_unit = _map_units(loaded, year)
     units = provinces.registry().units(drawn)
@@ -212,12 +227,12 @@ def map_of(loaded, year: int, *, node: str | None = None, by: str = "score", hig
                           "lat": [p.lat for p in units], "lon": [p.lon for p in units]})
     frame["value"] = frame[by]
     focus, reg = None, None
-    if region:
+    if region is not None:  # an empty one is refused
         reg = provinces.resolve_region(region)
         focus = tuple(p.slug for p in units if p.region == reg)
         if not focus:
             raise UsageError("map.region_empty", option="region", region=provinces.RegionName(reg))
-    marked = tuple(u for u, d in data_unit.items() if d in set(highlight))
+    marked = _marked(highlight, data_unit, drawn)
     outside = [u for u in marked if focus is not None and u not in focus]
     if outside:
         raise UsageError("map.highlight_outside", option="highlight", unit=frame.set_index("unit")["name"][outside[0]],
@@ -226,6 +241,10 @@ def map_of(loaded, year: int, *, node: str | None = None, by: str = "score", hig
     legend = text("chart.rank", lang) if by == "rank" else label
     shown = focus if focus is not None else frame["unit"]
     n = int(frame.set_index("unit")["value"].reindex(shown).notna().sum())
+    finite = frame["value"][np.isfinite(frame["value"])]
+    with np.errstate(over="ignore"):
+        if n and not np.isfinite(finite.max() - finite.min()):
+            raise DataError("map.too_wide", year=year, node=label)
     if not n:
         no_ranks = by == "rank" and frame.set_index("unit")["score"].reindex(shown).notna().any()
         raise DataError("map.no_ranks" if no_ranks else "map.no_values", year=year, node=label)

@@ -12,7 +12,7 @@ from dti_cli.analysis.averages import MethodNote
 from dti_cli.analysis.units import kind_word
 from dti_cli.app.common import GENERATED_BY, sources_table
 from dti_cli.app.session import Loaded, Source, load
-from dti_cli.errors import UsageError
+from dti_cli.errors import DataError, UsageError
 from dti_cli.i18n import Msg, render
 from dti_cli.model import provinces
 from dti_cli.render.cells import first_provenance
@@ -84,7 +84,10 @@ def _charts(loaded: Loaded, unit: str, year: int, hist, comp, pillars: dict, ind
     if loaded.scores.unit_kind == "province":  # borders are known for provinces only
         from dti_cli.app.pictures import map_of
 
-        shown = dataclasses.replace(map_of(loaded, year, highlight=(unit,), lang=lang), title="", subtitle="")
+        try:
+            shown = dataclasses.replace(map_of(loaded, year, highlight=(unit,), lang=lang), title="", subtitle="")
+        except DataError:  # no province has an index that year: the report goes without the map
+            return out
         out[Msg("report.map", index=index, year=year).text(lang)] = charts.svg_text(shown.figure(height=7.0))
     return out
 

@@ -117,8 +117,10 @@ def map_cmd(ctx: typer.Context, year: Year = None,
     if fmt_ is Format.table:
         frame = m.frame if m.focus is None else m.frame[m.frame["unit"].isin(m.focus)]
         grid = geo.tile_grid({r.unit: (r.lat, r.lon) for r in frame.itertuples()})
-        opts.console().print(geo.tile_map(frame, grid, title=m.title, lang=opts.lang, highlight=m.highlight,
-                                          by_rank=m.by == "rank"))
+        console = opts.console()  # a narrow terminal crops the east rather than wrapping the grid out of shape
+        console.print(geo.tile_map(frame, grid, title=m.title, lang=opts.lang, highlight=m.highlight,
+                                   by_rank=m.by == "rank", width=console.width), crop=True, no_wrap=True,
+                      overflow="crop")
         return
     emit.save_figure(m.figure(), opts, fmt_, m.what)
 

@@ -15,7 +15,7 @@ import pandas as pd
 
 from dti_cli.model.borders import area, centroid
 from dti_cli.render import charts
-from dti_cli.render.geo import COLORMAP, NO_DATA, scale, short_labels
+from dti_cli.render.geo import COLORMAP, NO_DATA, position, scale, short_labels
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -106,7 +106,7 @@ def choropleth(frame: pd.DataFrame, outlines: Mapping[str, Sequence[np.ndarray]]
             if u not in inside:
                 style = {"facecolor": CONTEXT, "edgecolor": BORDER, "linewidth": 0.4}
             elif np.isfinite(v):
-                style = {"facecolor": cmap(norm(v)), "edgecolor": BORDER, "linewidth": 0.4}
+                style = {"facecolor": cmap(position(v, lo, hi)), "edgecolor": BORDER, "linewidth": 0.4}
             else:  # the hatch takes the edge colour
                 style = {"facecolor": NO_DATA_FILL, "edgecolor": NO_DATA, "linewidth": 0.3, "hatch": HATCH}
             ax.add_patch(PathPatch(_path(rings), gid=u, zorder=2, **style))
@@ -114,7 +114,7 @@ def choropleth(frame: pd.DataFrame, outlines: Mapping[str, Sequence[np.ndarray]]
             if u in outlines:
                 ax.add_patch(PathPatch(_path(outlines[u]), facecolor="none", edgecolor=OUTLINE, linewidth=1.3,
                                        zorder=4, gid=f"highlight-{u}"))
-        _islands(ax, islands, values, cmap, norm)
+        _islands(ax, islands, values, lambda v: cmap(position(v, lo, hi)))
         _labels(ax, outlines, names, values, layers, focus if zoomed else [])
         if layers.sea and not zoomed and x0 <= SEA_AT[0] <= x1 and y0 <= SEA_AT[1] <= y1:
             ax.text(*SEA_AT, layers.sea, fontsize=9, color=SEA_TEXT, style="italic", ha="center", va="center",
@@ -165,11 +165,11 @@ def _no_data(ax, n: int, label: str, inset: bool) -> None:
                              label=f"{label} ({n})")], fontsize=7, **where)
 
 
-def _islands(ax, islands: Sequence[Island], values: pd.Series, cmap, norm) -> None:
+def _islands(ax, islands: Sequence[Island], values: pd.Series, colour_of) -> None:
     """Each archipelago as dots in its owner's colour, labelled with its name and its province."""
     for i in islands:
         v = values.get(i.owner, np.nan)
-        colour = cmap(norm(v)) if np.isfinite(v) else NO_DATA_FILL
+        colour = colour_of(v) if np.isfinite(v) else NO_DATA_FILL
         lat, lon = np.array(i.points).T
         ax.scatter(lon, lat, s=9, c=[colour], edgecolors="#333333", linewidths=0.4, zorder=3, gid=i.slug)
         ax.text(i.at[1], i.at[0], charts.nfc(i.label), fontsize=6.5, ha="center", va="center", color="#222222",

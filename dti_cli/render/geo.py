@@ -173,18 +173,31 @@ def _numbered(base: str, taken: set[str]) -> str:
 # --- colours ---------------------------------------------------------------------------------------------------
 
 def scale(values: np.ndarray) -> tuple[float, float]:
-    """The (min, max) of the finite values, widened when they are all equal; (0, 1) when there are none."""
+    """The (min, max) of the finite values; when they are all equal, 5% either side of the value; (0, 1) when there
+    are none."""
     finite = values[np.isfinite(values)]
     if not len(finite):
         return 0.0, 1.0
     lo, hi = float(finite.min()), float(finite.max())
-    return (lo - 0.5, hi + 0.5) if lo == hi else (lo, hi)
+    if lo == hi:
+        d = max(abs(lo) * 0.05, 1e-9)
+        return lo - d, hi + d
+    return lo, hi
+
+
+def position(values, lo: float, hi: float) -> np.ndarray:
+    """Where each value lies on the scale lo..hi, from 0 to 1 (NaN for a missing value), without overflow for
+    values near the float range's ends."""
+    v = np.asarray(values, dtype=float)
+    half = hi / 2 - lo / 2
+    with np.errstate(invalid="ignore", over="ignore"):
+        return np.clip((v / 2 - lo / 2) / half, 0.0, 1.0) if half > 0 else np.where(np.isfinite(v), 0.5, np.nan)
 
 
 def classes(values: np.ndarray, lo: float, hi: float, k: int = len(PALETTE)) -> np.ndarray:
     """The palette class (0..k-1) of each value on the scale lo..hi; -1 for a missing value."""
-    t = (np.asarray(values, dtype=float) - lo) / (hi - lo)
-    out = np.clip(np.floor(t * k), 0, k - 1)
+    t = position(values, lo, hi)
+    out = np.clip(np.floor(np.nan_to_num(t) * k), 0, k - 1)
     return np.where(np.isfinite(t), out, -1).astype(int)
 
 
