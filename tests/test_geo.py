@@ -1,9 +1,7 @@
-"""Maps of reference points: the tile grid keeps Vietnam's shape, labels are short and unique, maps render."""
+"""The terminal map: the tile grid keeps Vietnam's shape, labels are short and unique, cells take the colour scale."""
 
 import itertools
 import random
-import warnings
-import xml.etree.ElementTree as ET
 
 import numpy as np
 import pandas as pd
@@ -14,11 +12,11 @@ from rich.cells import cell_len
 from rich.console import Console
 
 from dti_cli.model import provinces
-from dti_cli.render import charts, geo
+from dti_cli.render import geo
 from dti_cli.errors import UsageError
 
 REG = provinces.registry()
-SVG = "{http://www.w3.org/2000/svg}"
+
 
 
 def points(ps) -> dict:
@@ -189,45 +187,25 @@ def test_tile_map_colours_cells_by_value(grid63):
     assert text.plain.rstrip().endswith("no data")
 
 
+def test_tile_map_by_rank_darkest_first_and_highlight(grid63):
+    fr = frame(REG.p63)
+    fr["value"] = fr["value"].rank(ascending=False)  # rank 1 is the best
+    text = geo.tile_map(fr, grid63, title="t", lang="en", by_rank=True, highlight=["quang-ninh"])
+    styles = {text.plain[s.start:s.end].strip(): str(s.style) for s in text.spans if s.end - s.start > 2}
+    labels = geo.short_labels(fr["name"])
+    best, worst = fr.loc[fr["value"].idxmin(), "name"], fr.loc[fr["value"].idxmax(), "name"]
+    assert styles[labels[best]].endswith(geo.PALETTE[-1]) and styles[labels[worst]].endswith(geo.PALETTE[0])
+    assert "underline" in styles[labels["Quảng Ninh"]] and "underline" not in styles[labels[best]]
+    assert text.plain.rstrip().splitlines()[-1].startswith("63 ") and text.plain.rstrip().endswith(" 1")
+
+
 def test_classes_kernel():
     assert list(geo.classes(np.array([0.0, 0.5, 1.0, np.nan]), 0.0, 1.0, 4)) == [0, 2, 3, -1]
-    assert geo.scale(np.array([np.nan, 2.0, 2.0])) == (1.5, 2.5)
+    assert geo.scale(np.array([np.nan, 2.0, 2.0])) == pytest.approx((1.9, 2.1))  # 5% either side of equal values
+    assert geo.scale(np.array([0.0, 0.0])) == pytest.approx((0.0, 0.0), abs=1e-8)
+    assert geo.scale(np.array([0.7, 0.7]))[0] > 0.6  # a legend for 0.7 alone stays near 0.7
+    big = np.array([-1.7e308, 0.0, 1.7e308, np.nan])  # the span passes the float range; positions do not
+    lo, hi = geo.scale(big)
+    assert list(geo.position(big, lo, hi)[:3]) == [0.0, 0.5, 1.0] and np.isnan(geo.position(big, lo, hi)[3])
+    assert list(geo.classes(big, lo, hi, 4)) == [0, 2, 3, -1]
     assert geo.scale(np.array([np.nan])) == (0.0, 1.0)
-
-
-# --- point map figure ------------------------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def mpl():
-    return pytest.importorskip("matplotlib", reason="maps need matplotlib, the optional 'plot' extra")
-
-
-def test_map_figure_one_marker_per_unit(mpl, tmp_path):
-    fr = frame(REG.p63)
-    fr.loc[fr["unit"].isin(["binh-duong", "ca-mau"]), "value"] = np.nan
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # includes "Glyph missing"
-        fig = geo.map_figure(fr, title="Chỉ số DTI 2022 theo tỉnh", legend="Điểm DTI", source="Nguồn: DTI")
-        svg, png = charts.save(fig, tmp_path / "map.svg"), charts.save(fig, tmp_path / "map.png")
-    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    root = ET.parse(svg).getroot()
-    pts = {g.get("id") for g in root.iter(f"{SVG}g") if (g.get("id") or "").startswith("pt-")}
-    assert pts == {f"pt-{u}" for u in fr["unit"]}
-    hollow = {c.get_gid() for c in fig.axes[0].collections if len(c.get_facecolors()) == 0}
-    assert hollow == {"pt-binh-duong", "pt-ca-mau"}
-    shown = [t.get_text() for t in fig.findobj(mpl.text.Text)]
-    assert any("Bình Dương, Cà Mau" in t for t in shown) and "Điểm DTI" in shown
-    assert set(geo.short_labels(fr["name"]).values()) <= set(shown)
-
-
-def test_map_figure_34_units_in_english(mpl):
-    fig = geo.map_figure(frame(REG.p34), title="DTI", legend="Score", lang="en")
-    gids = [c.get_gid() for c in fig.axes[0].collections]
-    assert len(gids) == 34 and all(g.startswith("pt-") for g in gids)
-    assert fig.axes[0].get_aspect() == pytest.approx(1 / np.cos(np.radians(np.mean([p.lat for p in REG.p34]))))
-
-
-def test_place_labels_avoids_overlap():
-    xy = np.array([[0.0, 0.0], [12.0, 0.0]])  # the second marker sits where the first label would go
-    spots = geo.place_labels(xy, np.array([12.0, 12.0]), 7.0)
-    assert geo.SPOTS[spots[0]][0] < 0 or geo.SPOTS[spots[0]][1] != 0

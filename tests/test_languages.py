@@ -35,6 +35,8 @@ RUNS = [  # (arguments, a file the run writes and whose text counts too)
     (["rank", "--data", "nope.csv"], None), (["chart", "rank"], None), (["map", "-f", "csv"], None),
     (["rnak"], None), (["rank", "-f", "json", "-o", "x.csv"], None), (["rank", "-o", ""], None),
     (["report", "ha-long", *RAW, "--samples", "0"], "d.md"), (["chart", "rank", "--year", "2022"], "c.svg"),
+    (["map", "--year", "2020", "--node", "cqs", "--highlight", "quang-ninh"], "m.svg"),
+    (["map", "--year", "2022", "--by", "rank", "--region", "mekong"], None), (["map", "--by", "cqs"], None),
 ]
 _VI = "àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ"
 VIETNAMESE = re.compile("[" + _VI + _VI.upper() + "]")  # letters of Vietnamese with their diacritics
@@ -79,8 +81,9 @@ def _output(run, tmp_path, args, file, lang) -> str:
     text = res.out + res.err
     if file and (tmp_path / file).exists():
         written = (tmp_path / file).read_text(encoding="utf-8")
-        if file.endswith(".svg"):  # matplotlib draws text as paths and writes each text in a comment
-            written = "\n".join(re.findall(r"<!-- (.*?) -->", written))
+        if file.endswith(".svg"):  # matplotlib draws text as paths and writes each text in a comment; a map's
+            # hover texts are <title>s
+            written = "\n".join(a or b for a, b in re.findall(r"<!-- (.*?) -->|<title>(.*?)</title>", written))
         text += written
     return text
 

@@ -60,15 +60,24 @@ def test_missing_matplotlib_names_the_install_command(run, tmp_path, monkeypatch
 def test_map_file_and_terminal(run, tmp_path):
     out = tmp_path / "map.svg"
     assert run("map", "--year", "2022", "-o", str(out)).code == 0
-    assert len(ids(out, "pt-")) == 63
-    out34 = tmp_path / "map34.svg"
-    assert run("map", "--year", "2024", "--boundaries", "2025", "-o", str(out34)).code == 0
-    assert len(ids(out34, "pt-")) == 34
+    assert len(ids(out, "quang-ninh")) == 1
     res = run("map", "--year", "2022", "-f", "table", "--no-color", env={"COLUMNS": "80"})
     lines = res.out.splitlines()
     assert max(len(line) for line in lines) <= 80
     for label in ("QNi", "HNo", "HCM", "CM", "DNan"):
         assert re.search(rf"\b{label}\b", res.out), label
+    # a region in the terminal: its units only; by rank: the legend runs from the last rank to the first
+    res = run("map", "--year", "2022", "--region", "mekong", "--by", "rank", "-f", "table", "--no-color")
+    assert res.code == 0 and "CT" in res.out.split() and "HNo" not in res.out.split()
+    assert res.out.splitlines()[0] == "DTI 2022 · Mekong River Delta"
+    assert re.match(r"\d+ +\d+$", res.out.splitlines()[-1].strip())
+    res = run("map", "--year", "2022", "--region", "mekong", "-o", str(out))
+    assert res.err.strip() == f"Note: wrote {out} (13 provinces with a value)"
+    for width in (40, 60):  # a narrow terminal crops the grid's east side instead of wrapping it out of shape
+        res = run("map", "--year", "2022", "-f", "table", "--no-color", env={"COLUMNS": str(width)})
+        lines = res.out.splitlines()
+        assert res.code == 0 and max(len(line) for line in lines) <= width and len(lines) == len(
+            run("map", "--year", "2022", "-f", "table", "--no-color", env={"COLUMNS": "80"}).out.splitlines())
 
 
 @pytest.mark.parametrize("cmd,sheet", [(["rank", "--year", "2022"], "rank 2022"),
@@ -113,7 +122,11 @@ def test_report_html(run, tmp_path):
     html = out.read_text(encoding="utf-8")
     assert "Năm 2022, Quảng Ninh đạt 0,7024 điểm, tăng 0,2052 điểm và tăng 4 bậc so với năm 2021" in html
     assert "<script" not in html and "http" not in html.split("<body")[0]
-    assert html.count("<svg") >= 2  # history and comparison charts, inline
+    assert html.count("<svg") == 3  # history and comparison charts and the map, inline
+    assert '<g id="quang-ninh"><title>Quảng Ninh: 0,7024, hạng 3</title>' in html
+    assert len(re.findall(r'<g id="[a-z-]+"><title>', html)) == 63 + 2  # the provinces and the archipelagos
+    outline = html.split('<g id="highlight-quang-ninh">')[1].split("</g>")[0]  # the province outlined
+    assert "stroke: #d95f02" in outline
     md = tmp_path / "qn.md"
     assert run("report", "quang-ninh", "--lang", "en", "-o", str(md)).code == 0
     assert md.read_text(encoding="utf-8").count("|") > 20

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dti_cli.errors import UsageError
+from dti_cli.errors import DTIError, UsageError
 from dti_cli.render import report_model as report
 from dti_cli.render.report_html import render_html
 from dti_cli.render.report_md import render_markdown, write_report
@@ -361,7 +361,15 @@ def test_report_renders_in_chromium(tmp_path):
     exe = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
     if not os.path.exists(exe):
         pytest.skip("Chromium not installed; .ci/run installs Debian's chromium")
-    data = quang_ninh(charts={"DTI theo năm": chart_svg()})
+    charts = {"DTI theo năm": chart_svg()}
+    try:  # the choropleth, as `dti report` inlines it
+        from dti_cli.app import pictures
+        from dti_cli.render.charts import svg_text
+
+        charts["Bản đồ"] = svg_text(pictures.map_data(year=2022, highlight=["quang-ninh"]).figure(height=7.0))
+    except DTIError:  # no matplotlib
+        pass
+    data = quang_ninh(charts=charts)
     page = tmp_path / "report.html"
     write_report(page, data)
     png = tmp_path / "report.png"
@@ -380,3 +388,6 @@ def test_report_renders_in_chromium(tmp_path):
     title = re.search(r"<title>(.*?)</title>", dom.stdout, re.S)
     assert title and "Quảng Ninh" in title.group(1) and "DTI 2022" in title.group(1), dom.stdout[:500]
     assert "<h1>Quảng Ninh" in dom.stdout and "0,7024" in dom.stdout
+    if "Bản đồ" in charts:  # the map's shapes reach the page with their ids and hover texts
+        assert re.search(r'<g id="quang-ninh"><title>Quảng Ninh: 0,7024, hạng 3</title>', dom.stdout)
+        assert len(re.findall(r'<g id="[a-z-]+"><title>', dom.stdout)) == 63 + 2

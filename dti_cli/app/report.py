@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 
@@ -10,7 +12,7 @@ from dti_cli.analysis.averages import MethodNote
 from dti_cli.analysis.units import kind_word
 from dti_cli.app.common import GENERATED_BY, sources_table
 from dti_cli.app.session import Loaded, Source, load
-from dti_cli.errors import UsageError
+from dti_cli.errors import DataError, UsageError
 from dti_cli.i18n import Msg, render
 from dti_cli.model import provinces
 from dti_cli.render.cells import first_provenance
@@ -64,20 +66,30 @@ def _sources(scores, unit: str) -> pd.DataFrame:
                          for (sid, prov), n in sorted(counts.items(), key=lambda kv: -kv[1])])
 
 
-def _charts(name: str, hist, comp, pillars: dict, index: str, lang: str) -> dict:
+def _charts(loaded: Loaded, unit: str, year: int, hist, comp, pillars: dict, index: str, lang: str) -> dict:
     try:
         from dti_cli.render import charts
 
         charts.require_matplotlib()
     except UsageError:  # no matplotlib: the report stands without charts
         return {}
+    name = loaded.names(lang)(unit)
     frame = comp[comp["value"].notna()][["indicator_name", "value", "national", "region_mean"]]
-    return {
+    out = {
         Msg("report.history").text(lang): charts.svg_text(charts.history_chart(
             {name: hist}, title="", value_label=index, pillars=pillars, lang=lang)),
         Msg("report.against").text(lang): charts.svg_text(charts.compare_chart(frame, title="", label=name,
                                                                              lang=lang)),
     }
+    if loaded.scores.unit_kind == "province":  # borders are known for provinces only
+        from dti_cli.app.pictures import map_of
+
+        try:
+            shown = dataclasses.replace(map_of(loaded, year, highlight=(unit,), lang=lang), title="", subtitle="")
+        except DataError:  # no province has an index that year: the report goes without the map
+            return out
+        out[Msg("report.map", index=index, year=year).text(lang)] = charts.svg_text(shown.figure(height=7.0))
+    return out
 
 
 def report_data(loaded: Loaded, unit: str, year: int, *, lang: str = "vi", samples: int = 10_000) -> ReportData:
@@ -114,7 +126,7 @@ def report_data(loaded: Loaded, unit: str, year: int, *, lang: str = "vi", sampl
         weaknesses=[meth.node_label(n, lang) for n in worst], explanation=expl,
         explanation_text=render(drivers or why, lang), uncertainty=_band(scores, unit, year, samples),
         method=method_text, sources=_sources(scores, unit),
-        charts=_charts(names(unit), hist, comp, pillars, index, lang), generated_by=GENERATED_BY,
+        charts=_charts(loaded, unit, year, hist, comp, pillars, index, lang), generated_by=GENERATED_BY,
         index_label=index, pillars=pillars)
 
 

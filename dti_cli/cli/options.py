@@ -75,6 +75,7 @@ Years = Annotated[Optional[int], typer.Option("--year", "-y", help="Only this ye
 BoundariesOpt = Annotated[Optional[Boundaries], typer.Option(
     "--boundaries", help="2025: re-express the figures on the 34 units in force from 1 July 2025 (a merged unit's "
                          "main indices are its old provinces' means).")]
+Region = Annotated[Optional[str], typer.Option("--region", help="Only this GSO region (e.g. mekong, red-river).")]
 Province = Annotated[str, typer.Argument(help="Province (or unit): slug, name, alias or GSO code.",
                                          autocompletion=_complete_province)]
 ProvinceList = Annotated[List[str], typer.Argument(help="One or more provinces: slug, name, alias or GSO code.",

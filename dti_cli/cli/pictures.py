@@ -8,8 +8,8 @@ import typer
 
 from dti_cli.cli import emit
 from dti_cli.cli.options import (BoundariesOpt, Charts, Data, Decimal, LangOpt, Maps, MethodFile, Na, NoColor, Opts,
-                                 Output, Province, ProvinceList, Reports, Thousands, Year, _complete_province,
-                                 boundaries)
+                                 Output, Province, ProvinceList, Region, Reports, Thousands, Year,
+                                 _complete_province, boundaries)
 from dti_cli.i18n import Msg
 from dti_cli.render.formats import Format, choose
 
@@ -19,6 +19,8 @@ chart_app = typer.Typer(name="chart", help="Charts as SVG or PNG files (needs th
 app.add_typer(chart_app)
 
 PICTURES = (Format.svg, Format.png)
+Highlight = Annotated[Optional[List[str]], typer.Option("--highlight", help="Provinces to pick out (repeatable).",
+                                                         autocompletion=_complete_province)]
 
 
 def _picture(opts: Opts, supported=PICTURES) -> Format:
@@ -40,9 +42,7 @@ def _save(picture, opts: Opts, fmt: Format) -> None:
 def chart_rank_cmd(ctx: typer.Context, year: Year = None,
                    by: Annotated[Optional[str], typer.Option("--by", help="Chart this node (default: the index).")
                                  ] = None,
-                   highlight: Annotated[Optional[List[str]], typer.Option(
-                       "--highlight", help="Provinces to colour (repeatable).", autocompletion=_complete_province)
-                   ] = None,
+                   highlight: Highlight = None,
                    boundaries_: BoundariesOpt = None, data: Data = None, method: MethodFile = None,
                    fmt: Charts = None, lang: LangOpt = None, no_color: NoColor = False, decimal: Decimal = None,
                    thousands: Thousands = None, na: Na = None, output: Output = None):
@@ -90,15 +90,17 @@ def chart_compare_cmd(ctx: typer.Context, province: Province,
 
 @app.command("map")
 def map_cmd(ctx: typer.Context, year: Year = None,
-            by: Annotated[Optional[str], typer.Option("--by", help="Colour by this node (default: the index).")
-                          ] = None,
-            boundaries_: BoundariesOpt = None, data: Data = None, method: MethodFile = None, fmt: Maps = None,
-            lang: LangOpt = None, no_color: NoColor = False, decimal: Decimal = None, thousands: Thousands = None,
-            na: Na = None, output: Output = None):
-    """A map of the provinces' reference points coloured by score: a tile map in the terminal, or -o FILE.svg|png.
+            node: Annotated[Optional[str], typer.Option("--node", help="Map this node (default: the index).")
+                            ] = None,
+            by: Annotated[str, typer.Option("--by", metavar="<score|rank>",
+                                            help="Shade by score or by rank (rank 1 darkest).")] = "score",
+            highlight: Highlight = None, region: Region = None, boundaries_: BoundariesOpt = None, data: Data = None,
+            method: MethodFile = None, fmt: Maps = None, lang: LangOpt = None, no_color: NoColor = False,
+            decimal: Decimal = None, thousands: Thousands = None, na: Na = None, output: Output = None):
+    """A map of the provinces shaded by score: with -o FILE.svg|png the provinces with their borders (a
+    choropleth), in the terminal a tile map, one cell per province.
 
-    The map places each province at its reference point; it draws no borders or coastline the data does not
-    have.
+    Borders: Natural Earth (public domain); the 34-unit map for --boundaries 2025 or data on the 34 units.
     """
     from dti_cli.app import pictures
     from dti_cli.render import geo
@@ -108,18 +110,19 @@ def map_cmd(ctx: typer.Context, year: Year = None,
     fmt_ = choose(opts.fmt, opts.output, (Format.table, *PICTURES), tty=True)
     if fmt_ is Format.table and opts.output:
         fmt_ = _picture(opts)  # a tile map is for a terminal: a file is a picture
-    m = pictures.map_data(opts.source(), year=year, by=by, boundaries=boundaries(boundaries_), lang=opts.lang)
+    m = pictures.map_data(opts.source(), year=year, node=node, by=by, highlight=highlight or (), region=region,
+                          boundaries=boundaries(boundaries_), lang=opts.lang)
     for n in m.notes:
         emit.note(opts, n)
     if fmt_ is Format.table:
-        grid = geo.tile_grid({r.unit: (r.lat, r.lon) for r in m.frame.itertuples()})
-        opts.console().print(geo.tile_map(m.frame, grid, title=m.title, lang=opts.lang))
+        frame = m.frame if m.focus is None else m.frame[m.frame["unit"].isin(m.focus)]
+        grid = geo.tile_grid({r.unit: (r.lat, r.lon) for r in frame.itertuples()})
+        console = opts.console()  # a narrow terminal crops the east rather than wrapping the grid out of shape
+        console.print(geo.tile_map(frame, grid, title=m.title, lang=opts.lang, highlight=m.highlight,
+                                   by_rank=m.by == "rank", width=console.width), crop=True, no_wrap=True,
+                      overflow="crop")
         return
-    from dti_cli.render import charts
-
-    charts.require_matplotlib()
-    figure = geo.map_figure(m.frame, title=m.title, legend=m.legend, source=m.source, lang=opts.lang)
-    emit.save_figure(figure, opts, fmt_, Msg("word.provinces_valued", n=int(m.frame["value"].notna().sum())))
+    emit.save_figure(m.figure(), opts, fmt_, m.what)
 
 
 @app.command("report")

@@ -8,14 +8,14 @@ import typer
 
 from dti_cli.cli import emit
 from dti_cli.cli.options import (BoundariesOpt, Data, Decimal, LangOpt, MethodFile, Na, NoColor, Opts, Output,
-                                 Province, ProvinceList, Tables, Thousands, Year, Years, boundaries)
+                                 Province, ProvinceList, Region, Tables, Thousands, Year, Years,
+                                 boundaries)
 from dti_cli.render.formats import TABLES
 
 app = typer.Typer()
 
 By = Annotated[Optional[str], typer.Option("--by", help="Rank on this node (default: the index; `dti method` lists "
                                                         "the nodes).")]
-Region = Annotated[Optional[str], typer.Option("--region", help="Only this GSO region (e.g. mekong, red-river).")]
 
 
 @app.command("rank")

@@ -5,8 +5,10 @@
 
 from __future__ import annotations
 
+import html
 import io
 import math
+import re
 import textwrap
 import unicodedata
 from contextlib import contextmanager
@@ -55,6 +57,7 @@ STYLE = {
     "legend.frameon": False,
     "svg.fonttype": "path",
     "svg.hashsalt": "dti",
+    "hatch.linewidth": 0.5,  # a map's units without data
     "savefig.facecolor": "white",
 }
 
@@ -350,14 +353,31 @@ def save(fig: "Figure", path: str | Path, fmt: str | None = None) -> Path:
     path = Path(path)
     fmt = fmt or _format(path)
     with style(), atomic_path(path) as tmp:
-        fig.savefig(tmp, format=fmt, dpi=DPI, metadata=_metadata(fmt))
+        if fmt == "svg" and getattr(fig, HOVER, None):
+            Path(tmp).write_text(_svg(fig), encoding="utf-8")
+        else:
+            fig.savefig(tmp, format=fmt, dpi=DPI, metadata=_metadata(fmt))
     return path
 
 
 def svg_text(fig: "Figure") -> str:
     """A figure as a self-contained SVG element (text drawn as paths, no XML prolog) for inlining in HTML."""
+    text = _svg(fig)
+    return text[text.index("<svg"):]
+
+
+HOVER = "dti_hover"  # a figure's {gid: hover text}, written as each group's SVG <title>
+_GROUP = re.compile(r'<g id="([^"]+)">')
+
+
+def _svg(fig: "Figure") -> str:
     buf = io.StringIO()
     with style():
         fig.savefig(buf, format="svg", metadata=_metadata("svg"))
-    text = buf.getvalue()
-    return text[text.index("<svg"):]
+    hover = getattr(fig, HOVER, None) or {}
+
+    def put(m: re.Match) -> str:
+        title = hover.get(html.unescape(m.group(1)))
+        return m.group(0) if title is None else f"{m.group(0)}<title>{html.escape(title, quote=False)}</title>"
+
+    return _GROUP.sub(put, buf.getvalue()) if hover else buf.getvalue()

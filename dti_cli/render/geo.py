@@ -1,7 +1,5 @@
-"""Maps of the units' reference points: a tile grid for the terminal and a point map figure, with no borders."""
-
-# The point map needs matplotlib (the optional 'plot' extra), imported inside `map_figure` only; the tile grid, the
-# short labels and the terminal tile map need numpy and rich alone.
+"""The terminal's map: a tile grid of the units' reference points, short labels and the colour scale (numpy and
+rich only; the map with borders is render/choropleth.py)."""
 
 from __future__ import annotations
 
@@ -18,7 +16,6 @@ from dti_cli.model.provinces import fold
 from dti_cli.render import charts
 
 if TYPE_CHECKING:  # pragma: no cover
-    from matplotlib.figure import Figure
     from rich.text import Text
 
 CELLS_PER_UNIT = 3.0  # cells in the points' bounding box per unit: 63 provinces give about 23 rows by 10 columns
@@ -176,26 +173,40 @@ def _numbered(base: str, taken: set[str]) -> str:
 # --- colours ---------------------------------------------------------------------------------------------------
 
 def scale(values: np.ndarray) -> tuple[float, float]:
-    """The (min, max) of the finite values, widened when they are all equal; (0, 1) when there are none."""
+    """The (min, max) of the finite values; when they are all equal, 5% either side of the value; (0, 1) when there
+    are none."""
     finite = values[np.isfinite(values)]
     if not len(finite):
         return 0.0, 1.0
     lo, hi = float(finite.min()), float(finite.max())
-    return (lo - 0.5, hi + 0.5) if lo == hi else (lo, hi)
+    if lo == hi:
+        d = max(abs(lo) * 0.05, 1e-9)
+        return lo - d, hi + d
+    return lo, hi
+
+
+def position(values, lo: float, hi: float) -> np.ndarray:
+    """Where each value lies on the scale lo..hi, from 0 to 1 (NaN for a missing value), without overflow for
+    values near the float range's ends."""
+    v = np.asarray(values, dtype=float)
+    half = hi / 2 - lo / 2
+    with np.errstate(invalid="ignore", over="ignore"):
+        return np.clip((v / 2 - lo / 2) / half, 0.0, 1.0) if half > 0 else np.where(np.isfinite(v), 0.5, np.nan)
 
 
 def classes(values: np.ndarray, lo: float, hi: float, k: int = len(PALETTE)) -> np.ndarray:
     """The palette class (0..k-1) of each value on the scale lo..hi; -1 for a missing value."""
-    t = (np.asarray(values, dtype=float) - lo) / (hi - lo)
-    out = np.clip(np.floor(t * k), 0, k - 1)
+    t = position(values, lo, hi)
+    out = np.clip(np.floor(np.nan_to_num(t) * k), 0, k - 1)
     return np.where(np.isfinite(t), out, -1).astype(int)
 
 
 # --- terminal tile map -----------------------------------------------------------------------------------------
 
 def tile_map(frame: pd.DataFrame, grid: Mapping[str, tuple[int, int]], *, title: str = "", lang: str = "vi",
-             width: int = 80) -> "Text":
-    """A Rich text block: each unit of the grid a cell coloured by its value and holding its short label."""
+             width: int = 80, highlight: Iterable[str] = (), by_rank: bool = False) -> "Text":
+    """A Rich text block: each unit of the grid a cell coloured by its value and holding its short label (the
+    highlighted units' underlined); with `by_rank` the value is a rank and rank 1 is the darkest."""
     from rich.text import Text
 
     names = dict(zip(frame["unit"], frame["name"].astype(str)))
@@ -205,7 +216,9 @@ def tile_map(frame: pd.DataFrame, grid: Mapping[str, tuple[int, int]], *, title:
     short = short_labels(name_of.values())
     vals = values.reindex(units).to_numpy(dtype=float)
     lo, hi = scale(vals)
-    klass = dict(zip(units, classes(vals, lo, hi)))
+    k = classes(vals, lo, hi)
+    klass = dict(zip(units, np.where(k >= 0, len(PALETTE) - 1 - k, -1) if by_rank else k))
+    marked = set(highlight)
     n_rows = max((r for r, _ in grid.values()), default=-1) + 1
     n_cols = max((c for _, c in grid.values()), default=-1) + 1
     longest = max((len(x) for x in short.values()), default=1)
@@ -223,9 +236,11 @@ def tile_map(frame: pd.DataFrame, grid: Mapping[str, tuple[int, int]], *, title:
                 text.append(" " * cell)
                 continue
             text.append(" ")
-            text.append(short[name_of[u]].center(cell - 1), style=_cell_style(klass[u]))
+            style = _cell_style(klass[u]) + (" bold underline" if u in marked else "")
+            text.append(short[name_of[u]].center(cell - 1), style=style)
         text.append("\n")
-    text.append_text(_legend(lo, hi, bool(np.isfinite(vals).any()), bool((~np.isfinite(vals)).any()), lang))
+    ends = (f"{hi:.0f}", f"{lo:.0f}") if by_rank else (f"{lo:.4g}", f"{hi:.4g}")
+    text.append_text(_legend(ends, bool(np.isfinite(vals).any()), bool((~np.isfinite(vals)).any()), lang))
     return text
 
 
@@ -235,115 +250,17 @@ def _cell_style(k: int) -> str:
     return f"{'#ffffff' if k >= DARK_FROM else '#000000'} on {PALETTE[k]}"
 
 
-def _legend(lo: float, hi: float, have: bool, missing: bool, lang: str) -> "Text":
+def _legend(ends: tuple[str, str], have: bool, missing: bool, lang: str) -> "Text":
     from rich.text import Text
 
     legend = Text()
     if have:
-        legend.append(f"{lo:.4g} ")
+        legend.append(f"{ends[0]} ")
         for colour in PALETTE:
             legend.append("  ", style=f"on {colour}")
-        legend.append(f" {hi:.4g}")
+        legend.append(f" {ends[1]}")
     if missing:
         legend.append("   " if have else "")
         legend.append("  ", style=f"on {NO_DATA}")
         legend.append(f" {charts.labels(lang)['no_data']}")
     return legend
-
-
-# --- point map figure ------------------------------------------------------------------------------------------
-
-LABEL_PT = 6.5
-MARKER_PT = 7.6  # marker diameter in points (scatter size 58 = 7.6²)
-# where a label may sit around its marker: offset in points and alignment, the preferred first
-SPOTS = ((5, 0, "left", "center"), (-5, 0, "right", "center"), (0, 5, "center", "bottom"),
-         (0, -5, "center", "top"), (4, 4, "left", "bottom"), (4, -4, "left", "top"),
-         (-4, 4, "right", "bottom"), (-4, -4, "right", "top"))
-
-
-def _box(x: float, y: float, w: float, h: float, spot: tuple) -> tuple[float, float, float, float]:
-    dx, dy, ha, va = spot
-    left = x + dx - (w if ha == "right" else w / 2 if ha == "center" else 0)
-    bottom = y + dy - (h if va == "top" else h / 2 if va == "center" else 0)
-    return left, bottom, left + w, bottom + h
-
-
-def _overlap(a: np.ndarray, boxes: np.ndarray) -> float:
-    if not len(boxes):
-        return 0.0
-    w = np.clip(np.minimum(a[2], boxes[:, 2]) - np.maximum(a[0], boxes[:, 0]), 0, None)
-    h = np.clip(np.minimum(a[3], boxes[:, 3]) - np.maximum(a[1], boxes[:, 1]), 0, None)
-    return float((w * h).sum())
-
-
-def place_labels(xy: np.ndarray, widths: np.ndarray, height: float, marker: float = MARKER_PT) -> list[int]:
-    """For labels of points at xy (in points), the index into SPOTS of a place that overlaps least (greedy)."""
-    r = marker / 2
-    markers = np.column_stack([xy[:, 0] - r, xy[:, 1] - r, xy[:, 0] + r, xy[:, 1] + r])
-    placed: list[tuple] = []
-    out = [0] * len(xy)
-    # the most crowded points choose first
-    gaps = np.sqrt(((xy[:, None, :] - xy[None, :, :]) ** 2).sum(-1)) + np.eye(len(xy)) * 1e9
-    for i in np.argsort(gaps.min(axis=1) if len(xy) > 1 else np.zeros(len(xy)), kind="stable"):
-        boxes = np.array(placed).reshape(-1, 4)
-        costs = [_overlap(np.array(_box(*xy[i], widths[i], height, spot)), np.vstack([boxes, markers]))
-                 for spot in SPOTS]
-        out[i] = int(np.argmin(costs))
-        placed.append(_box(*xy[i], widths[i], height, SPOTS[out[i]]))
-    return out
-
-def map_figure(frame: pd.DataFrame, *, title: str, legend: str, source: str = "", lang: str = "vi") -> "Figure":
-    """Each unit a marker at its reference point, coloured by value, with a colour bar and a short label."""
-    lab = charts.labels(lang)
-    data = frame.reset_index(drop=True)
-    lat = pd.to_numeric(data["lat"], errors="coerce").to_numpy(dtype=float)
-    lon = pd.to_numeric(data["lon"], errors="coerce").to_numpy(dtype=float)
-    placed = np.isfinite(lat) & np.isfinite(lon)
-    values = pd.to_numeric(data["value"], errors="coerce").to_numpy(dtype=float)
-    names = [charts.nfc(x) for x in data["name"]]
-    short = short_labels(names)
-    lat0 = float(lat[placed].mean()) if placed.any() else 0.0
-    aspect = 1 / math.cos(math.radians(lat0))
-    span_x = float(np.ptp(lon[placed])) / aspect if placed.any() else 1.0
-    span_y = float(np.ptp(lat[placed])) if placed.any() else 1.0
-    height = 10.0
-    width = min(11.0, max(6.0, (height - 1.6) * max(span_x, 0.1) / max(span_y, 0.1) + 2.2))
-    missing = [n for n, v, p in zip(names, values, placed) if p and not np.isfinite(v)]
-    note = ""
-    if missing:
-        shown = ", ".join(missing) if len(missing) <= 6 else f"{len(missing)}"
-        note = f"○ {lab['no_data']}: {shown}"
-    with charts.style():
-        from matplotlib import colormaps
-        from matplotlib.cm import ScalarMappable
-        from matplotlib.colors import Normalize
-
-        fig = charts.blank(width, height)
-        ax = fig.add_subplot()
-        lo, hi = scale(values)
-        norm, cmap = Normalize(lo, hi), colormaps[COLORMAP]
-        colours = cmap(norm(np.where(np.isfinite(values), values, lo)))
-        idx = np.flatnonzero(placed)
-        # points per degree of latitude, estimated from the plot area the layout will leave
-        per_deg = min((height - 1.5) * 72 / (span_y * 1.12 or 1), (width - 1.9) * 72 / (span_x * 1.12 or 1))
-        xy = np.column_stack([lon[idx] / aspect, lat[idx]]) * per_deg
-        texts = [short[names[i]] for i in idx]
-        spots = place_labels(xy, np.array([len(t) * LABEL_PT * 0.62 for t in texts]), LABEL_PT * 1.1)
-        for i, text, spot in zip(idx, texts, spots):
-            has = bool(np.isfinite(values[i]))
-            dx, dy, ha, va = SPOTS[spot]
-            ax.scatter([lon[i]], [lat[i]], s=MARKER_PT ** 2, marker="o", zorder=3, gid=f"pt-{data['unit'].iloc[i]}",
-                       c=[colours[i]] if has else "none", edgecolors="#333333" if has else NO_DATA,
-                       linewidths=0.5 if has else 1.1)
-            ax.annotate(text, (lon[i], lat[i]), xytext=(dx, dy), textcoords="offset points", ha=ha, va=va,
-                        fontsize=LABEL_PT, color="#222222" if has else "#777777", zorder=4,
-                        path_effects=charts.halo())
-        ax.set_aspect(aspect, adjustable="datalim")
-        ax.margins(0.06)
-        ax.set_axis_off()
-        if np.isfinite(values).any():
-            bar = fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax, shrink=0.45, aspect=25, pad=0.02)
-            bar.set_label(charts.nfc(legend))
-            bar.outline.set_visible(False)
-        charts.decorate(fig, title=title, source=source, note=note)
-    return fig
