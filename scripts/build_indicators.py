@@ -4,7 +4,12 @@ Usage: python scripts/build_indicators.py ../shared/data/dti_published.csv > ind
 
 The published file is copied row for row (no value is changed, added or dropped); rows are sorted by year,
 indicator and province, and every province slug and indicator id is checked against the shipped registry and
-methodology files so that a typo upstream fails here rather than in a user's ranking.
+methodology files so that a typo upstream fails here rather than in a user's ranking; every source id must be
+in dti_cli/data/sources.csv.
+
+One citation is corrected, never a value: rows citing `S_pmnm_github` (a file of the GitHub transcription that holds
+only the 34-unit rows) cite `S_pmnm_github_full`, its 63-province table `Tapdulieu/bang_1.csv`, where the 2022-2024
+figures of the 63 provinces come from (../shared/data/README.md, "Added since the first release").
 """
 import csv
 import sys
@@ -17,6 +22,13 @@ from dti_cli.model import editions as method_mod  # noqa: E402
 from dti_cli.model import provinces  # noqa: E402
 
 COLUMNS = ["year", "province", "indicator", "value", "rank", "provenance", "source"]
+CITATION = {"S_pmnm_github": "S_pmnm_github_full"}  # the 63-province table, not the 34-unit file
+SOURCES = ROOT / "dti_cli" / "data" / "sources.csv"
+
+
+def cite(cell: str) -> str:
+    """The row's source ids, with the corrected citation."""
+    return " ".join(CITATION.get(s, s) for s in cell.split())
 
 
 def main(path: str) -> None:
@@ -24,11 +36,17 @@ def main(path: str) -> None:
         rows = list(csv.DictReader(fh))
     registry = provinces.registry()
     known = {node for ed in method_mod.editions() for node in ed.nodes}
+    with open(SOURCES, encoding="utf-8", newline="") as fh:
+        cited = {r["source"] for r in csv.DictReader(fh)}
     for i, row in enumerate(rows, start=2):
         if row["province"] not in registry.by_slug63:
             sys.exit(f"{path}:{i}: unknown province {row['province']!r}")
         if row["indicator"] not in known:
             sys.exit(f"{path}:{i}: indicator {row['indicator']!r} is in no shipped edition")
+        row["source"] = cite(row["source"])
+        for sid in row["source"].split():
+            if sid not in cited:
+                sys.exit(f"{path}:{i}: source {sid!r} is not in {SOURCES.relative_to(ROOT)}")
     rows.sort(key=lambda r: (int(r["year"]), r["indicator"], r["province"]))
     out = csv.DictWriter(sys.stdout, fieldnames=COLUMNS, lineterminator="\n")
     out.writeheader()
