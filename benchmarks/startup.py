@@ -1,11 +1,13 @@
-"""Start-up cost of the CLI, as ratios against `python -c "import pandas"` measured in the same run.
+"""Start-up cost of the CLI, as ratios against `python -c "import pandas"` measured in the same run, and of
+`dti --help` against a minimal Typer app's `--help` on the same typer.
 
 Usage: python benchmarks/startup.py [--runs 15]
 
 Each command runs as a fresh process (stdout to a pipe, as in a shell pipeline); the median wall time of
 --runs runs is compared with the median time of `python -c "import pandas"`, the floor any pandas-based
 command pays. Targets: `dti rank --year 2022` within 1.3x; `dti --help` and completion well below 1x
-(they must not import pandas).
+(they must not import pandas). `dti --help` is also divided by the `--help` of `minimal_typer_app.py` (one
+command, one option), the floor any Typer CLI pays on the installed typer: target within 1.3x.
 """
 
 import argparse
@@ -14,6 +16,7 @@ import statistics
 import subprocess
 import sys
 import time
+from importlib.metadata import version
 
 
 def median_time(cmd: list[str], runs: int, env: dict | None = None) -> float:
@@ -43,6 +46,8 @@ def main() -> None:
         ("dti rank --year 2022 -f table", [py, "-m", "dti_cli", "rank", "--year", "2022", "-f", "table"], None),
         ("dti --help", [py, "-m", "dti_cli", "--help"], None),
         ("completion: dti compare quang-n<TAB>", [py, "-m", "dti_cli"], comp_env),
+        ("minimal Typer app --help", [py, os.path.join(os.path.dirname(__file__), "minimal_typer_app.py"), "--help"],
+         None),
     ]
     # warm the file cache and bytecode once
     for _, cmd, env in cases:
@@ -57,7 +62,10 @@ def main() -> None:
     for name, _, _ in cases:
         t = statistics.median(results[name])
         print(f"{name:42} {t:9.3f} {t / base:7.2f}")
-    print(f"(median of {args.runs} interleaved runs each, {os.cpu_count()} CPUs, Python {sys.version.split()[0]})")
+    help_ratio = statistics.median(results["dti --help"]) / statistics.median(results["minimal Typer app --help"])
+    print(f"dti --help / minimal Typer app --help: {help_ratio:.2f} (target <= 1.3)")
+    print(f"(median of {args.runs} interleaved runs each, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, "
+          f"typer {version('typer')})")
 
 
 if __name__ == "__main__":
