@@ -45,14 +45,14 @@ def _speaks(fn):
     return call
 
 
-def _source(data, method, decimal: str, thousands, na) -> session.Source:
+def _source(data, method, decimal: str | None, thousands, na) -> session.Source:
     if data is not None and not isinstance(data, (str, Path, Dataset)):
         raise UsageError("api.data_type", option="data", type=type(data).__name__)
     if method is not None and not isinstance(method, (str, int, Path, Method)):
         raise UsageError("api.method_type", option="method", type=type(method).__name__)
     method = str(method) if isinstance(method, int) else method
     return session.Source(data=data, method=method,
-                          fmt=NumberFormat(decimal=decimal, thousands=thousands, na=tuple(na or ())))
+                          fmt=NumberFormat.given(decimal, thousands, na))
 
 
 def _frame(result, lang: str) -> pd.DataFrame:
@@ -66,7 +66,7 @@ def _frame(result, lang: str) -> pd.DataFrame:
 
 
 @_speaks
-def load_data(path: str | Path | None = None, *, decimal: str = ".", thousands: str | None = None, na=(),
+def load_data(path: str | Path | None = None, *, decimal: str | None = None, thousands: str | None = None, na=(),
               method: Method | str | None = None, attributes=(), workers: int = 1, lang: str = "vi") -> Dataset:
     """Read and check an indicator CSV (long or wide; None: the bundled DTI publication), as every command does.
 
@@ -81,7 +81,7 @@ def load_data(path: str | Path | None = None, *, decimal: str = ".", thousands: 
     [2020, 2021, 2022, 2023, 2024]
     """
     meth = session.load_method(method)
-    fmt = NumberFormat(decimal=decimal, thousands=thousands, na=tuple(na or ()))
+    fmt = NumberFormat.given(decimal, thousands, na)
     return session.load_data(path, fmt=fmt, method=meth, attributes=tuple(attributes), workers=workers)
 
 
@@ -103,7 +103,7 @@ def load_method(edition_or_path: str | int | Path | None = None, *, lang: str = 
 
 @_speaks
 def rank(*, year: int | None = None, by: str | None = None, top: int | None = None, region: str | None = None,
-         boundaries: int | None = None, data=None, method=None, lang: str = "vi", decimal: str = ".",
+         boundaries: int | None = None, data=None, method=None, lang: str = "vi", decimal: str | None = None,
          thousands: str | None = None, na=()) -> pd.DataFrame:
     """The league table of a year (default: the latest) on the index or any node, as ``dti rank``.
 
@@ -118,7 +118,7 @@ def rank(*, year: int | None = None, by: str | None = None, top: int | None = No
 
 @_speaks
 def compare(*provinces: str, national: bool = False, region: bool = False, year: int | None = None,
-            boundaries: int | None = None, data=None, method=None, lang: str = "vi", decimal: str = ".",
+            boundaries: int | None = None, data=None, method=None, lang: str = "vi", decimal: str | None = None,
             thousands: str | None = None, na=()) -> pd.DataFrame:
     """Provinces side by side on every node, with ranks, changes and averages, as ``dti compare``.
 
@@ -135,7 +135,7 @@ def compare(*provinces: str, national: bool = False, region: bool = False, year:
 
 @_speaks
 def show(province: str, *, year: int | None = None, boundaries: int | None = None, data=None, method=None,
-         lang: str = "vi", decimal: str = ".", thousands: str | None = None, na=()) -> pd.DataFrame:
+         lang: str = "vi", decimal: str | None = None, thousands: str | None = None, na=()) -> pd.DataFrame:
     """A province's profile, as ``dti show``: its years (``section == "history"``) and its main indices in a year
     (``section == "components"``); ``attrs`` names its strongest and weakest indices.
 
@@ -151,7 +151,7 @@ def show(province: str, *, year: int | None = None, boundaries: int | None = Non
 
 @_speaks
 def scores(*, year: int | None = None, boundaries: int | None = None, data=None, method=None, lang: str = "vi",
-           decimal: str = ".", thousands: str | None = None, na=()) -> pd.DataFrame:
+           decimal: str | None = None, thousands: str | None = None, na=()) -> pd.DataFrame:
     """Every node's score, rank and provenance for every unit and year, long, as ``dti scores``.
 
     >>> import dti_cli as dti
@@ -165,7 +165,7 @@ def scores(*, year: int | None = None, boundaries: int | None = None, data=None,
 
 @_speaks
 def movers(*, year: int | None = None, by: str | None = None, top: int = 5, region: str | None = None,
-           boundaries: int | None = None, data=None, method=None, lang: str = "vi", decimal: str = ".",
+           boundaries: int | None = None, data=None, method=None, lang: str = "vi", decimal: str | None = None,
            thousands: str | None = None, na=()) -> pd.DataFrame:
     """The biggest risers and fallers of a year, by rank and by score, as ``dti movers``.
 
@@ -182,7 +182,7 @@ def movers(*, year: int | None = None, by: str | None = None, top: int = 5, regi
 
 @_speaks
 def explain(province: str, *, year: int | None = None, boundaries: int | None = None, data=None, method=None,
-            lang: str = "vi", decimal: str = ".", thousands: str | None = None, na=()) -> pd.DataFrame:
+            lang: str = "vi", decimal: str | None = None, thousands: str | None = None, na=()) -> pd.DataFrame:
     """Why it moved: the change since the previous year split into its children's contributions, as
     ``dti explain``; the sentence a newspaper prints is ``attrs["sentence"]``.
 
@@ -197,7 +197,7 @@ def explain(province: str, *, year: int | None = None, boundaries: int | None = 
 
 @_speaks
 def whatif(province: str | None = None, *, set=None, weights=None, year: int | None = None, data=None,
-           method=None, lang: str = "vi", decimal: str = ".", thousands: str | None = None,
+           method=None, lang: str = "vi", decimal: str | None = None, thousands: str | None = None,
            na=()) -> pd.DataFrame:
     """Recompute with changed values (``set={"hd_kts": 0.7}``, with a province) or weights
     (``weights={"hd_cqs": 300}``), as ``dti whatif``.
@@ -214,7 +214,7 @@ def whatif(province: str | None = None, *, set=None, weights=None, year: int | N
 
 @_speaks
 def gap(province: str, *, target_rank: int, year: int | None = None, data=None, method=None, lang: str = "vi",
-        decimal: str = ".", thousands: str | None = None, na=()) -> pd.DataFrame:
+        decimal: str | None = None, thousands: str | None = None, na=()) -> pd.DataFrame:
     """What it would take to reach a rank: for each lowest indicator, the value that alone gets there, as
     ``dti gap``; ``attrs`` has the score needed (``needed_score``) and the gap.
 
@@ -230,7 +230,7 @@ def gap(province: str, *, target_rank: int, year: int | None = None, data=None, 
 
 @_speaks
 def uncertainty(*, year: int | None = None, samples: int = 10_000, weight_noise: float = 0.25, seed: int = 0,
-                alternatives: str | None = None, data=None, method=None, lang: str = "vi", decimal: str = ".",
+                alternatives: str | None = None, data=None, method=None, lang: str = "vi", decimal: str | None = None,
                 thousands: str | None = None, na=()) -> pd.DataFrame:
     """Monte Carlo ranks under random weights: median rank and 5–95% band of every unit, as ``dti uncertainty``
     (seeded: the same seed gives the same frame).
@@ -246,7 +246,7 @@ def uncertainty(*, year: int | None = None, samples: int = 10_000, weight_noise:
 
 
 @_speaks
-def verify(*, data=None, method=None, lang: str = "vi", decimal: str = ".", thousands: str | None = None,
+def verify(*, data=None, method=None, lang: str = "vi", decimal: str | None = None, thousands: str | None = None,
            na=()) -> pd.DataFrame:
     """Every published aggregate recomputed from its inputs and every published rank, as ``dti verify``;
     ``attrs["failed"]`` is True when one is outside the rounding tolerance.
@@ -261,7 +261,7 @@ def verify(*, data=None, method=None, lang: str = "vi", decimal: str = ".", thou
 
 
 @_speaks
-def check(*, year: int | None = None, data=None, method=None, lang: str = "vi", decimal: str = ".",
+def check(*, year: int | None = None, data=None, method=None, lang: str = "vi", decimal: str | None = None,
           thousands: str | None = None, na=()) -> pd.DataFrame:
     """The audit of a data set against its method (coverage, outliers, spread, correlations, alpha), as
     ``dti check``; ``attrs["failed"]`` is True when a finding is an error.
@@ -289,5 +289,42 @@ def method(edition: str | int | None = None, *, method=None, lang: str = "vi") -
                   lang)
 
 
+@_speaks
+def import_table(path: str | Path, *, year: int, map=(), boundaries: int | None = None, source: str | None = None,
+                 replace: bool = False, partial: bool = False, lang: str = "vi") -> pd.DataFrame:
+    """Check a published results table (CSV or XLSX) and add it to the store as ``dti import`` does; every call
+    then reads it beside the bundled years. ``map``: ``["Điểm tổng=dti", "Ghi chú="]``; ``boundaries``: 63 or 34
+    (default: the set the names belong to). The frame is what was stored; ``attrs["status"]`` says where.
+
+    >>> import dti_cli as dti
+    >>> t = dti.import_table("examples/import/synthetic_2025.csv", year=2025, lang="en")  # invented figures
+    >>> t.attrs["status"].split(";")[0]
+    'imported 2025: 34 of the 34 units, 136 rows (dti, cqs, kts, xhs)'
+    >>> dti.rank(year=2025, top=2, lang="en")[["rank", "province", "score", "delta", "rank_change"]]
+       rank province   score   delta  rank_change
+    0     1   ha-noi  0.8838  0.0597            0
+    1     2      hue  0.8536  0.0585            0
+    >>> dti.imported(remove=2025, lang="en").attrs["status"].split(" (")[0]
+    'removed 2025'
+    """
+    from dti_cli.app import importing
+
+    return _frame(importing.import_table(path, year=year, mapping=map, boundaries=boundaries, source=source,
+                                         replace=replace, partial=partial), lang)
+
+
+@_speaks
+def imported(*, remove: int | None = None, lang: str = "vi") -> pd.DataFrame:
+    """The years in the store (``dti import --list``); ``remove=YEAR`` removes one first (``--remove``).
+
+    >>> import dti_cli as dti
+    >>> dti.imported().attrs["status"].startswith("chưa nhập năm nào")
+    True
+    """
+    from dti_cli.app import importing
+
+    return _frame(importing.remove(remove) if remove is not None else importing.listing(), lang)
+
+
 __all__ = ["load_data", "load_method", "rank", "compare", "show", "scores", "explain", "movers", "whatif", "gap",
-           "uncertainty", "verify", "check", "method"]
+           "uncertainty", "verify", "check", "method", "import_table", "imported"]

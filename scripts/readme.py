@@ -8,6 +8,9 @@ Usage: python scripts/readme.py          check: list every block whose output di
 A command is run as on a terminal (tables, no colour) unless it is piped: `dti … | head -n N` and
 `dti … | grep TEXT` run piped (tab-separated output by default) and keep the lines of stdout asked for; what the
 command writes on stderr (notes, the closing status) is shown whole, as a terminal shows it.
+
+The commands share one store (`dti import`), a new empty directory for the run, shown as `$DTI_HOME` where a
+command prints its path (the only substitution made).
 """
 
 from __future__ import annotations
@@ -17,12 +20,14 @@ import os
 import re
 import shlex
 import sys
+import tempfile
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 BLOCK = re.compile(r"```text\n(\$ dti .*?)```", re.S)
+HOME = tempfile.mkdtemp(prefix="dti-readme-")  # the store of the README's commands
 
 
 class _Stream(io.TextIOBase):
@@ -51,7 +56,7 @@ def run(command: str) -> str:
         command, pipe = (part.strip() for part in command.split(" | ", 1))
     args = shlex.split(command)[1:]
     chunks: list[tuple[str, str]] = []
-    env = {"COLUMNS": "80", "TERM": "dumb", "NO_COLOR": "1"}
+    env = {"COLUMNS": "80", "TERM": "dumb", "NO_COLOR": "1", "DTI_HOME": HOME}
     saved = {k: os.environ.get(k) for k in (*env, "DTI_LANG")}
     os.environ.update(env)
     os.environ.pop("DTI_LANG", None)
@@ -76,7 +81,7 @@ def run(command: str) -> str:
         lines = before.splitlines() + kept + after.splitlines()
     else:
         lines = "".join(t for _, t in chunks).splitlines()
-    lines = [line.rstrip() for line in lines]
+    lines = [line.replace(HOME, "$DTI_HOME").rstrip() for line in lines]
     while lines and not lines[-1]:
         lines.pop()
     return "\n".join(lines)

@@ -1,10 +1,14 @@
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+# the suite never reads or writes the store of the user running it: an empty one for the session (tests that
+# import point DTI_HOME at their own directory)
+os.environ["DTI_HOME"] = tempfile.mkdtemp(prefix="dti-home-")
 
 
 class Result:
@@ -63,6 +67,15 @@ def bundled():
 
     ds = csv_read.load(csv_read.bundled_path())
     return evaluate(ds, plan(ds, None))
+
+
+def published_count(year: int, indicator: str) -> tuple[int, int]:
+    """How many values and ranks indicators.csv publishes for a year and indicator (for messages that count them)."""
+    import csv
+
+    with open(ROOT / "indicators.csv", encoding="utf-8", newline="") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["year"] == str(year) and r["indicator"] == indicator]
+    return sum(bool(r["value"]) for r in rows), sum(bool(r["rank"]) for r in rows)
 
 
 os.environ.setdefault("COLUMNS", "100")

@@ -76,3 +76,23 @@ def test_a_device_is_written_into_not_replaced(run, tmp_path):
         assert run(*args, "-o", str(null)).code == 0
         assert stat.S_ISCHR(null.stat().st_mode) and null.stat().st_rdev == os.makedev(1, 3)
     assert [p.name for p in tmp_path.iterdir()] == ["null"]
+
+
+@pytest.mark.parametrize("signame", ["SIGTERM", "SIGHUP"])
+def test_sigterm_and_sighup_during_o_remove_the_temporary_file(tmp_path, signame):
+    """Issue 11, item 11: the temporary file beside -o goes, as with Ctrl-C; the target is untouched."""
+    import signal
+    import subprocess
+    import sys
+
+    target = tmp_path / "out.csv"
+    target.write_text("before\n")
+    code = ("import sys, time\nfrom dti_cli.cli import handle_signals\nfrom dti_cli.io.files import atomic_path\n"
+            "handle_signals()\n"
+            f"with atomic_path({str(target)!r}) as tmp:\n"
+            "    tmp.write_text('half')\n    print('ready', flush=True)\n    time.sleep(30)\n")
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "ready"
+    proc.send_signal(getattr(signal, signame))
+    assert proc.wait(timeout=10) == 128 + getattr(signal, signame)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv"] and target.read_text() == "before\n"

@@ -112,3 +112,21 @@ def test_dag_with_shared_child_and_pillars():
     assert ed.root == "dti" and ed.pillars == ("cqs", "kts", "xhs")
     assert set(ed.parents("nen_tang")) == {"dti", "cqs", "kts", "xhs"}
     assert ed.shares("kts")["hd_kts"] == pytest.approx(150 / 650)
+
+
+def test_no_node_may_take_the_name_of_an_output_column(run, write):
+    """Issue 11, item 1: a node id equal to a column of a table is refused, naming the key; the list of those
+    names is every column any table of dti has."""
+    import re
+    from pathlib import Path
+
+    from dti_cli.model.method_file import RESERVED_IDS
+
+    src = Path(__file__).resolve().parent.parent / "dti_cli"
+    keys = {m for p in src.rglob("*.py") for m in re.findall(r'Column\("([a-z_0-9]+)"', p.read_text())}
+    assert keys <= RESERVED_IDS, keys - RESERVED_IDS
+    for node in ("rank", "score", "name", "provenance", "bar", "national"):
+        m = write("m.toml", f'[indicators.{node}]\nname = "x"\n\n[aggregates.idx]\nname = "i"\nchildren = ["{node}"]\n'
+                            'weights = "equal"\n')
+        res = run("method", "--method", m)
+        assert res.code == 2 and f"indicators.{node}: '{node}' is the name of an output column" in res.err, res

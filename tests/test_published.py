@@ -2,10 +2,12 @@
 
 import csv
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+from conftest import published_count
 from dti_cli.io import csv_read as data
 from dti_cli.model import editions as method
 
@@ -116,9 +118,10 @@ def test_verify_fails_on_a_wrong_figure(run, write, tmp_path):
 def test_incomplete_year_ranks_by_published_rank_and_says_so(run):
     res = run("rank", "--year", "2021", "-f", "json")
     assert res.code == 0
-    assert "2021: 5 of 63 dti scores and 21 of 63 ranks are published" in res.err
+    values, ranks = published_count(2021, "dti")
+    assert f"2021: {values} of 63 dti scores and {ranks} of 63 ranks are published" in res.err
     rows = json.loads(res.out)
-    assert len(rows) == 21
+    assert len(rows) == ranks
     assert [r["rank"] for r in rows][:3] == [1, 2, 3]
     qn = next(r for r in rows if r["province"] == "quang-ninh")
     assert qn["rank"] == 7 and qn["provenance"] == "derived"
@@ -168,3 +171,31 @@ def test_scores_long_format(run):
     assert qn["kts"]["provenance"] == "news"
     assert {r["provenance"] for r in rows if r["node"] == "kts"} == {"news", "computed"}
     assert np.isclose(len([r for r in rows if r["node"] == "dti"]), 63)
+
+
+def _indicator_rows():
+    with open(data.bundled_path(), encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_every_cited_source_has_its_url():
+    with open(Path(data.__file__).parent.parent / "data" / "sources.csv", encoding="utf-8", newline="") as fh:
+        urls = {r["source"]: r["url_or_note"] for r in csv.DictReader(fh)}
+    cited = {s for r in _indicator_rows() for s in r["source"].split()}
+    assert cited - set(urls) == set() and all(urls[s].strip() for s in cited)
+    # the 63-province table of 2022-2024 is cited as such, not as the transcription's 34-unit file
+    assert not any("S_pmnm_github" in r["source"].split() for r in _indicator_rows())
+
+
+def test_figures_added_since_the_first_build_are_there_with_their_source(run):
+    rows = {(r["year"], r["province"], r["indicator"]): r for r in _indicator_rows()}
+    hd = rows[("2020", "hai-duong", "dti")]
+    assert (hd["value"], hd["rank"], hd["source"]) == ("0.3504", "14", "S_baohaiduong_2020")
+    assert [rows[("2020", "hai-duong", p)]["rank"] for p in ("cqs", "kts", "xhs")] == ["22", "9", "13"]
+    tv = rows[("2021", "tra-vinh", "dti")]
+    assert tv["provenance"] == "derived"
+    # derived: the 2022 score less the rise the province published
+    assert float(tv["value"]) == pytest.approx(float(rows[("2022", "tra-vinh", "dti")]["value"]) - 0.1783, abs=1e-9)
+    assert rows[("2021", "vinh-long", "attt")]["rank"] == "8"
+    out = json.loads(run("rank", "--year", "2020", "-f", "json").out)
+    assert {r["province"]: r["rank"] for r in out}["hai-duong"] == 14

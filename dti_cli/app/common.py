@@ -17,8 +17,17 @@ GENERATED_BY = f"dti {__version__}"
 
 
 def sources_table() -> pd.DataFrame:
-    """source, url_or_note: where each source id of the bundled data points."""
-    return pd.read_csv(provinces.DATA_DIR / "sources.csv", dtype=str, keep_default_na=False)
+    """source, url_or_note: where each source id of the bundled data and of the user's imported years points."""
+    from dti_cli.io import store
+
+    out = pd.read_csv(provinces.DATA_DIR / "sources.csv", dtype=str, keep_default_na=False)
+    recs = store.stored().values()
+    if recs:
+        out = pd.concat([out, pd.DataFrame({
+            "source": [r.source_id for r in recs],
+            "url_or_note": [" ".join(x for x in (r.source, f"(dti import of {r.file}, {r.imported})") if x)
+                            for r in recs]})], ignore_index=True)
+    return out
 
 
 def about(scores: Scores, year: int, lang: str = "vi") -> tuple:

@@ -42,7 +42,7 @@ def chart_rank(src: Source = Source(), *, year: int | None = None, by: str | Non
     loaded = load(src, year=year, boundaries=boundaries)
     year = loaded.year(year)
     scores, meth = loaded.scores, loaded.scores.methods[year]
-    node = by or meth.root
+    node = by if by is not None else meth.root
     averages.check_node(scores, year, node)
     table = tables.rank_table(scores, year, by=node, names=loaded.names(lang))
     frame = table.rename(columns={scores.unit_kind: "unit"})[["unit", "name", "score", "rank"]]

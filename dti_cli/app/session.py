@@ -9,6 +9,7 @@ from pathlib import Path
 
 from dti_cli.analysis.averages import check_year
 from dti_cli.analysis.units import Names, resolve, resolve_all
+from dti_cli.app import stored
 from dti_cli.errors import UsageError
 from dti_cli.i18n import Msg
 from dti_cli.io import csv_read
@@ -53,7 +54,7 @@ def load_data(data=None, *, fmt: NumberFormat = NumberFormat(), method: Method |
         groups |= {lf.group for lf in method.leaves.values() if lf.group} | set(method.attributes)
     if data is None:
         ds = csv_read.load(csv_read.bundled_path(), fmt=fmt, attributes=tuple(sorted(groups)), workers=workers)
-        return replace(ds, label=BUNDLED_LABEL, bundled=True)
+        return stored.with_63(replace(ds, label=BUNDLED_LABEL, bundled=True))
     return csv_read.load(data, fmt=fmt, attributes=tuple(sorted(groups)), workers=workers)
 
 
@@ -77,10 +78,28 @@ class Loaded:
         return year
 
     def unit(self, text: str) -> str:
-        return resolve(self.scores, text, self.boundaries)
+        out = resolve(self.scores, text, self.boundaries)
+        self._merged(text, out)
+        return out
 
     def units(self, items: list[str]) -> list[str]:
-        return resolve_all(self.scores, items, self.boundaries)
+        out = resolve_all(self.scores, items, self.boundaries)
+        for text in items:
+            self._merged(text, resolve(self.scores, text, self.boundaries))
+        return out
+
+    def _merged(self, text: str, unit: str) -> None:
+        """A note when a province of the 63 is asked for on the 34 units: which unit answers for it."""
+        from dti_cli.model.provinces import registry
+
+        if self.boundaries != 2025 or self.scores.unit_kind != "province":
+            return
+        reg = registry()
+        old = reg.lookup(text, None)
+        if old is not None and reg.lookup(text, 2025) is None and reg.merge.get(old) == unit:
+            msg = Msg("note.merged_into", old=reg.get(old).name_vi, new=reg.get(unit, 2025).name_vi)
+            if msg not in self.notes:
+                self.notes.append(msg)
 
     def coverage(self, year: int, node: str) -> None:
         """A note when the year's figures of a node are incomplete (ranks are then the published ones)."""
@@ -103,10 +122,11 @@ class Loaded:
 
 
 def load(src: Source, *, year: int | None = None, with_prev: bool = True, boundaries: int | None = None,
-         keep_rows: bool = True) -> Loaded:
+         keep_rows: bool = True, store_34: bool = True) -> Loaded:
     """Data + method → scores for the year asked (and the year before, for changes; None: every year). With
     keep_rows=False the rows of a data set read here are dropped once they are in the scores (a command that needs
-    only those)."""
+    only those). A year the user imported on the 34 units puts a run that reads it on the 34 units (store_34=False:
+    such years are left out, for a run about the 63 provinces' publication)."""
     from dti_cli.pipeline import boundaries as boundaries_mod
     from dti_cli.pipeline.evaluate import evaluate
     from dti_cli.pipeline.plan import plan
@@ -116,17 +136,26 @@ def load(src: Source, *, year: int | None = None, with_prev: bool = True, bounda
     meth = load_method(src.method)
     owned = not isinstance(src.data, Dataset)
     ds = load_data(src.data, fmt=src.fmt, method=meth, workers=src.workers)
+    on34 = stored.years_34() if store_34 and ds.bundled and meth is None else {}
+    years = sorted(set(ds.years) | set(on34))
     wanted = None
     if year is not None:
-        usable = [y for y in ds.years if meth is None or meth.applies_to(y)]
+        usable = [y for y in years if meth is None or meth.applies_to(y)]
         if year not in usable:
             raise UsageError("year.unknown", year=year, years=", ".join(map(str, usable)))
-        wanted = [y for y in ((year - 1, year) if with_prev else (year,)) if y in ds.years]
-    planned = plan(ds, meth, wanted)
+        wanted = [y for y in ((year - 1, year) if with_prev else (year,)) if y in years]
+    implicit = [y for y in on34 if wanted is None or y in wanted]
+    planned = plan(ds, meth, None if wanted is None else [y for y in wanted if y not in on34])
     notes = _match(ds, planned, meth)
-    if boundaries == 2025:
+    if boundaries == 2025 or implicit:
         ds = boundaries_mod.to_2025(ds, planned)
         owned = True
+        if on34:
+            ds = stored.with_34(ds, on34)
+            planned = plan(ds, meth, wanted)
+        if implicit and boundaries != 2025:
+            notes.insert(0, Msg("note.store_34", years=", ".join(map(str, implicit))))
+            boundaries = 2025
     scores = evaluate(ds, planned, release=owned and not keep_rows)
     return Loaded(ds, scores, meth, boundaries, notes + list(scores.notes))
 

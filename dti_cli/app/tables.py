@@ -22,9 +22,9 @@ def _ranking(src: Source, year, by, region, boundaries):
     """What rank-like commands share: the scores, the year (default the latest), the node, the region."""
     loaded = load(src, year=year, boundaries=boundaries)
     year = loaded.year(year)
-    node = by or loaded.scores.methods[year].root
+    node = by if by is not None else loaded.scores.methods[year].root  # an empty --by is refused, not ignored
     averages.check_node(loaded.scores, year, node)
-    reg = provinces.resolve_region(region) if region else None
+    reg = provinces.resolve_region(region) if region is not None else None
     if reg and loaded.scores.unit_kind != "province":
         raise UsageError("region.needs_provinces", option="region")
     return loaded, year, node, reg

@@ -14,11 +14,12 @@ from dti_cli import __version__
 from dti_cli.cli.options import (Data, Globals, LangOpt, MethodFile, NoColor, _complete_province,  # noqa: F401
                                  _complete_year)
 from dti_cli.errors import CLI, EXIT_INTERNAL, EXIT_USAGE, DTIError
+from dti_cli.i18n import Msg
 
 _APP = dict(
     name="dti",
     help="Compute, rank and compare DTI-style composite indices (Vietnam's provincial Digital Transformation "
-         "Index, 2020–2024, bundled). Data goes to stdout, messages to stderr. Exit codes: 0 ok, 1 data or "
+         "Index, 2020–2024, bundled; `dti import` adds a newly published year). Data goes to stdout, messages to stderr. Exit codes: 0 ok, 1 data or "
          "verification failure, 2 usage error, 3 internal error.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -29,7 +30,7 @@ _APP = dict(
 COMMANDS = {"rank": "tables", "compare": "tables", "show": "tables", "scores": "tables", "movers": "tables",
             "explain": "analyses", "whatif": "analyses", "gap": "analyses", "uncertainty": "analyses",
             "verify": "checks", "check": "checks", "method": "checks", "init": "checks",
-            "chart": "pictures", "map": "pictures", "report": "pictures"}
+            "chart": "pictures", "map": "pictures", "report": "pictures", "import": "importing"}
 _GLOBAL_WITH_VALUE = {"--data", "--method", "--lang"}
 
 
@@ -96,20 +97,40 @@ def _tune(args: list) -> None:
         keep_freed_memory()
 
 
+def _stop(signum, frame):
+    """SIGTERM or SIGHUP: unwind like Ctrl-C does, so that a half-written -o file is removed (exit 128 + signal)."""
+    raise SystemExit(128 + signum)
+
+
+def handle_signals() -> None:
+    """SIGTERM and SIGHUP end the run through `_stop`, unless they were ignored (`nohup` keeps SIGHUP ignored)."""
+    import signal
+
+    for sig in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+        if sig is not None and signal.getsignal(sig) is signal.SIG_DFL:
+            signal.signal(sig, _stop)
+
+
 def main(argv: Optional[list] = None) -> None:
     """Run the CLI; every failure becomes one line on stderr and a documented exit code."""
     from dti_cli.cli import errors
 
+    from dti_cli.cli.emit import ReaderGone
+
     args = sys.argv[1:] if argv is None else list(argv)
+    if argv is None:  # a process of its own (not a test calling main in-process)
+        handle_signals()
     _tune(args)
     lang = errors.lang_of(args)
+    if not errors.streams_usable(args, lang):
+        sys.exit(1)
     try:
         rv = _app_for(args)(args=args, prog_name="dti", standalone_mode=False)
     except typer.Exit as exc:
         rv = exc.exit_code
     except typer.Abort:
         rv = errors.interrupted(lang)
-    except BrokenPipeError:
+    except (BrokenPipeError, ReaderGone):
         errors.quiet_broken_pipe()
         rv = 0
     except KeyboardInterrupt:
@@ -123,6 +144,9 @@ def main(argv: Optional[list] = None) -> None:
         sys.stdout.flush()
     except BrokenPipeError:
         errors.quiet_broken_pipe()
+    except OSError as exc:  # a full disk behind a redirect, found at the last flush
+        errors.error_line(args, Msg("cli.write_failed", path=Msg("cli.stdout"), reason=exc.strerror).text(lang))
+        rv = rv or 1
     sys.exit(rv if isinstance(rv, int) else 0)
 
 

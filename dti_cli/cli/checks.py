@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
@@ -47,11 +47,22 @@ def check_cmd(ctx: typer.Context, year: Years = None, data: Data = None, method:
 
 @app.command("method")
 def method_cmd(ctx: typer.Context, edition: Edition = None, method: MethodFile = None, fmt: Tables = None,
-               lang: LangOpt = None, no_color: NoColor = False, output: Output = None):
+               lang: LangOpt = None, no_color: NoColor = False, output: Output = None,
+               new: Annotated[Optional[int], typer.Option(
+                   "--new", metavar="YEAR", help="Add to your store a method for a year dti ships none for: the "
+                                                 "structure of EDITION (default: the latest) with weights "
+                                                 "\"unknown\", to edit once they are published.")] = None,
+               replace: Annotated[bool, typer.Option("--replace", help="With --new: replace the store's method "
+                                                                       "of that year.")] = False):
     """The methodology tree: names, weights, and the share each node has in the index."""
     from dti_cli.app import checks
 
     opts = Opts.of(ctx, method=method, lang=lang, fmt=fmt, no_color=no_color, output=output, formats=TABLES)
+    if new is not None:
+        from dti_cli.app import importing
+
+        emit.emit(importing.new_method(new, base=edition, replace=replace, lang=opts.lang), opts)
+        return
     emit.emit(checks.method(opts.source(), edition=edition, lang=opts.lang), opts)
 
 

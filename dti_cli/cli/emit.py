@@ -3,7 +3,9 @@ notes and the closing status on stderr."""
 
 from __future__ import annotations
 
+import errno
 import sys
+from contextlib import contextmanager
 
 import typer
 
@@ -25,8 +27,37 @@ def note(opts: Opts, message) -> None:
     line(opts, "note", "yellow", message)
 
 
+class ReaderGone(Exception):
+    """The reader of standard output went away (`dti scores | head`): not a failure (cli.main stops quietly)."""
+
+
+@contextmanager
+def guarded(opts: Opts):
+    """Output failures as they reach the user: a closed pipe stops quietly; a full disk, an I/O error or a closed
+    stream is one line naming where, exit 1 (click would turn a closed pipe into exit 1, and the rest into an
+    internal error)."""
+    from dti_cli.errors import DataError
+
+    try:
+        yield
+    except BrokenPipeError:
+        raise ReaderGone() from None
+    except OSError as exc:
+        if exc.errno == errno.EPIPE:
+            raise ReaderGone() from None
+        if opts.output or exc.errno in (errno.ENOSPC, errno.EIO, errno.EDQUOT, errno.EFBIG, errno.EBADF):
+            where = opts.output or Msg("cli.stdout")
+            raise DataError("cli.write_failed", path=where, reason=exc.strerror or str(exc)) from None
+        raise
+
+
 def write(opts: Opts, text: str) -> None:
     """Text to -o FILE (atomically: an existing file is replaced only on success) or to stdout."""
+    with guarded(opts):
+        _write(opts, text)
+
+
+def _write(opts: Opts, text: str) -> None:
     if opts.output:
         from dti_cli.io.files import write_atomic
 
@@ -70,6 +101,11 @@ def _bulk(result, opts: Opts, sep: str) -> None:
 def emit(result, opts: Opts) -> None:
     """Notes, the result in the format chosen for the run (a table format), then the status line; exit 1 when
     the result failed."""
+    with guarded(opts):
+        _emit(result, opts)
+
+
+def _emit(result, opts: Opts) -> None:
     fmt = opts.chosen or choose(opts.fmt, opts.output, TABLES, tty=opts.tty)
     for n in result.notes:
         note(opts, n)
@@ -81,11 +117,11 @@ def emit(result, opts: Opts) -> None:
     elif fmt is Format.table:
         text = _terminal(result, opts)
         if text is not None:
-            write(opts, text)
+            _write(opts, text)
     elif fmt in (Format.csv, Format.tsv) and result.bulk is not None:
         _bulk(result, opts, "\t" if fmt is Format.tsv else ",")
     else:
-        write(opts, text_of(result, fmt, opts.lang))
+        _write(opts, text_of(result, fmt, opts.lang))
     if result.status is not None:
         if result.failed:
             line(opts, "error", "bold red", result.status)
@@ -112,5 +148,6 @@ def save_figure(figure, opts: Opts, fmt: Format, what=None) -> None:
     """A chart or map to -o FILE in svg or png (atomically), and a note saying so."""
     from dti_cli.render import charts
 
-    charts.save(figure, opts.output, fmt.value)
+    with guarded(opts):
+        charts.save(figure, opts.output, fmt.value)
     note(opts, Msg("cli.wrote_what" if what is not None else "cli.wrote", path=opts.output, what=what))

@@ -37,6 +37,26 @@ def interrupted(lang: str) -> int:
     return 130
 
 
+_UTF = ("utf-8", "utf8", "utf_8", "utf-8-sig", "utf-16", "utf-32")
+
+
+def streams_usable(args: list, lang: str) -> bool:
+    """Standard output and error as dti can use them: a stream that cannot encode Vietnamese (latin-1, a cp1252
+    console) writes '?' for what it lacks, and says so once; a closed standard output is one line (False)."""
+    if sys.stdout is None:
+        if sys.stderr is not None:
+            error_line(args, Msg("cli.stdout_closed").text(lang))
+        return False
+    for stream in (sys.stdout, sys.stderr):
+        enc = (getattr(stream, "encoding", None) or "utf-8").lower()
+        if stream is not None and enc not in _UTF and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
+            if stream is sys.stdout and sys.stderr is not None:
+                sys.stderr.write(Msg("cli.note").text(lang) + ": " + Msg("cli.not_utf8", encoding=enc).text(lang)
+                                 + "\n")
+    return True
+
+
 def quiet_broken_pipe() -> None:
     """The reader went away (`dti rank | head`): stop quietly."""
     devnull = os.open(os.devnull, os.O_WRONLY)
@@ -58,18 +78,36 @@ def _usage(exc, lang: str) -> str:
     if kind == "MissingParameter" and hint:
         return Msg("usage.missing", name=" / ".join(hint)).text(lang)
     if kind == "BadParameter" and hint:
-        choices = getattr(getattr(param, "type", None), "choices", None)
-        got = re.match(r"'(.*)' is not one of", str(exc.message))
-        number = re.match(r"'(.*)' is not a valid (int|integer|float)", str(exc.message))
-        detail = exc.message
-        if choices and got:
-            detail = Msg("usage.not_one_of", value=got.group(1), choices=", ".join(map(str, choices)))
-        elif number:
-            detail = Msg("usage.not_a_number", value=number.group(1))
-        elif bounds := re.match(r"(.+) is not in the range (.+?)\.?$", str(exc.message)):
-            detail = Msg("usage.range", value=bounds.group(1), range=bounds.group(2))
-        return Msg("usage.bad_value", name=" / ".join(hint), detail=detail).text(lang)
+        return Msg("usage.bad_value", name=" / ".join(hint), detail=_bad_value(exc, param)).text(lang)
     return _translated(exc.format_message(), lang)
+
+
+# typer >= 0.29 checks values with pydantic: its first error says the kind, the input and the bound
+_BOUNDS = {"greater_than_equal": ("ge", ">="), "greater_than": ("gt", ">"), "less_than_equal": ("le", "<="),
+           "less_than": ("lt", "<")}
+
+
+def _bad_value(exc, param):
+    """What was wrong with an option's value, in dti's words where it knows the kind (from click's message or the
+    pydantic error behind typer 0.29's); the exception's own words otherwise."""
+    message = re.sub(r"^Value error, ", "", str(exc.message))
+    errors = getattr(exc.__cause__, "errors", None)
+    first = (errors() or [{}])[0] if callable(errors) else {}
+    kind, ctx = first.get("type"), first.get("ctx") or {}
+    choices = getattr(getattr(param, "type", None), "choices", None)
+    if got := re.match(r"'(.*)' is not one of (.+?)\.?$", message):
+        shown = ", ".join(map(str, choices)) if choices else got.group(2).replace("'", "")
+        return Msg("usage.not_one_of", value=got.group(1), choices=shown)
+    if number := re.match(r"'(.*)' is not a valid (int|integer|float)", message):
+        return Msg("usage.not_a_number", value=number.group(1))
+    if kind in ("int_parsing", "float_parsing"):
+        return Msg("usage.not_a_number", value=first.get("input"))
+    if bounds := re.match(r"(.+) is not in the range (.+?)\.?$", message):
+        return Msg("usage.range", value=bounds.group(1), range=bounds.group(2))
+    if kind in _BOUNDS and _BOUNDS[kind][0] in ctx:
+        key, op = _BOUNDS[kind]
+        return Msg("usage.range", value=first.get("input"), range=f"x{op}{ctx[key]}")
+    return message
 
 
 # click's other messages, recognised by their English wording (click words them; dti translates)

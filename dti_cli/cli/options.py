@@ -104,7 +104,7 @@ class Opts:
     lang: str = "vi"
     fmt: Format | None = None
     no_color: bool = False
-    decimal: str = "."
+    decimal: str | None = None  # as given (None: not given, '.')
     thousands: str | None = None
     na: tuple = ()
     output: str | None = None
@@ -131,7 +131,7 @@ class Opts:
         return cls(data=data or g.data, method=method or g.method,
                    lang=lang_of(lang or g.lang or os.environ.get("DTI_LANG") or "vi"),
                    fmt=fmt, no_color=no_color or g.no_color,
-                   decimal=decimal or ".", thousands=thousands, na=tuple(na or ()), output=output, chosen=chosen)
+                   decimal=decimal, thousands=thousands, na=tuple(na or ()), output=output, chosen=chosen)
 
     def source(self):
         """What to read, as the application layer takes it (large files may be read by two processes)."""
@@ -140,7 +140,7 @@ class Opts:
         from dti_cli.model.dataset import NumberFormat
 
         return Source(data=self.data, method=self.method, workers=auto_workers(),
-                      fmt=NumberFormat(decimal=self.decimal, thousands=self.thousands, na=self.na))
+                      fmt=NumberFormat.given(self.decimal, self.thousands, self.na))
 
     def console(self, stderr: bool = False):
         """A Rich console for this run (made per call: Rich fixes colour and width when a console is built)."""

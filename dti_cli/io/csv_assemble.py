@@ -3,6 +3,8 @@ duplicates dropped or refused."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -44,10 +46,48 @@ def long_frame(df: pd.DataFrame, units: pd.Series, indicators: pd.Series | None,
     return long[keep].reset_index(drop=True), order[keep]
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_FORMULA = re.compile(r"^(?:[=+@\t\r]|-(?!\d))")  # what a spreadsheet would run as a formula
+
+
+MAX_LABEL = 1_000  # characters in a label or header cell
+
+
+def unsafe(text: str) -> str | None:
+    """Why a label cannot be taken: longer than MAX_LABEL, a control character (it would reach a terminal raw), or
+    a spreadsheet formula trigger at its start (it would reach a csv/tsv cell); None when it is fine."""
+    if len(text) > MAX_LABEL:
+        return "data.label_long"
+    if _CONTROL.search(text):
+        return "data.label_control"
+    if _FORMULA.match(text):
+        return "data.label_formula"
+    return None
+
+
+def check_labels(view: FileView, df: pd.DataFrame, cols) -> None:
+    """Every header cell and label cell safe to show and to write (issue: terminal and formula injection)."""
+    for j, head in enumerate(view.header):
+        why = unsafe(head)
+        if why:
+            raise DataError("data.cell", where=where(view.label, 1, j + 1), message=Msg(why, text=head[:40], limit=MAX_LABEL))
+    for col in cols:
+        if col not in df:
+            continue
+        s = df[col]
+        values = s.cat.categories if isinstance(s.dtype, pd.CategoricalDtype) else pd.unique(s.to_numpy())
+        for v in values:
+            why = unsafe(v) if isinstance(v, str) else None
+            if why:
+                row = int(np.argmax((s == v).to_numpy()))
+                view.fail_cell(row, col, Msg(why, text=v[:40], limit=MAX_LABEL))
+
+
 def assemble(reader, df: pd.DataFrame) -> Dataset:
     """The reader's checked frame as a Dataset (`reader`: the io.csv_read reader that parsed it)."""
     view: FileView = reader.view
     attrs = [c for c in reader.header if c in reader.attributes and c not in ("year", reader.unit_col)]
+    check_labels(view, df, [reader.unit_col, "indicator", "provenance", "source", *attrs])
     units = labels(df[reader.unit_col])
     indicators = labels(df["indicator"]) if reader.long else None
     for key in (units, indicators):
@@ -60,6 +100,8 @@ def assemble(reader, df: pd.DataFrame) -> Dataset:
         if long[col].dtype != "category":
             long[col] = long[col].astype("category")
     long = dedupe(view, long, order)
+    if not long["value"].notna().any() and not ("rank" in long and long["rank"].notna().any()):
+        raise DataError("data.no_values", where=where(view.label))
     attributes = None
     if attrs:
         attributes = pd.DataFrame({"year": df["year"].astype("int64"), "unit": units})

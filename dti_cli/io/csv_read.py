@@ -8,9 +8,11 @@ import sys
 import warnings
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from dti_cli.errors import DataError, UsageError, where
+from dti_cli.i18n import Msg
 from dti_cli.io import csv_assemble, csv_checks, split_read
 from dti_cli.io.labels import encode_text, labels_as_numbers, number_pattern, to_float
 from dti_cli.model.dataset import ATTRIBUTE_COLUMNS, Dataset, NumberFormat
@@ -45,17 +47,13 @@ def load(source: str | Path, *, fmt: NumberFormat = NumberFormat(), attributes: 
     `workers=2` lets a large file be parsed in two processes (a forked child reads its second half); the
     default reads in this process only."""
     check_format(fmt)
-    if str(source) == "-":
-        raw = sys.stdin.buffer.read()
-        label, path = "<stdin>", None
+    raw = stream(source)
+    if raw is not None:  # standard input, a pipe, a FIFO, /dev/stdin, <(…): read once, kept in memory
+        label, path = ("<stdin>" if str(source) == "-" else str(source)), None
         opener = lambda: io.BytesIO(raw)  # noqa: E731
     else:
         path = Path(source)
         label = str(source)
-        if not path.exists():
-            raise UsageError("data.no_such_file", path=label)
-        if path.is_dir():
-            raise UsageError("data.is_dir", path=label)
         opener = lambda: open(path, "rb")  # noqa: E731
     try:
         with opener() as fh:
@@ -65,9 +63,42 @@ def load(source: str | Path, *, fmt: NumberFormat = NumberFormat(), attributes: 
     return _Reader(label, opener, head, fmt, attributes, path, workers).read()
 
 
+MAX_STREAM = 2_000_000_000  # bytes of data read from a stream (a file is read in place, whatever its size)
+_STREAMS: dict[str, bytes] = {}  # a stream read once, for every read of this run (it cannot be read again)
+
+
+def stream(source: str | Path) -> bytes | None:
+    """The bytes of a source that is not a regular file ('-', a pipe, a FIFO, a device), read once and kept;
+    None for a regular file. A missing path or a directory is an error; so is a stream past MAX_STREAM."""
+    key = str(source)
+    if key in _STREAMS:
+        return _STREAMS[key]
+    if key != "-":
+        path = Path(source)
+        if not path.exists():
+            raise UsageError("data.no_such_file", path=key)
+        if path.is_dir():
+            raise UsageError("data.is_dir", path=key)
+        if path.is_file():
+            return None
+    chunks, size = [], 0
+    try:
+        fh = sys.stdin.buffer if key == "-" else open(source, "rb")
+        while chunk := fh.read(1 << 20):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > MAX_STREAM:
+                raise DataError("data.stream_too_large", path=key, limit=MAX_STREAM)
+    except OSError as exc:
+        raise UsageError("data.cannot_read", path=key, reason=exc.strerror or str(exc)) from None
+    _STREAMS[key] = raw = b"".join(chunks)
+    return raw
+
+
 def text_columns(source: str | Path, *, fmt: NumberFormat = NumberFormat()) -> tuple[str, ...]:
     """The columns of a wide file that hold text rather than numbers (e.g. a district's kind), for `dti init`."""
-    with open(source, "rb") if str(source) != "-" else io.BytesIO(sys.stdin.buffer.read()) as fh:
+    raw = stream(source)
+    with open(source, "rb") if raw is None else io.BytesIO(raw) as fh:
         head = fh.read(65536)
     if not head.strip():
         return ()
@@ -77,7 +108,8 @@ def text_columns(source: str | Path, *, fmt: NumberFormat = NumberFormat()) -> t
     if "indicator" in cols:
         return ()
     try:
-        df = pd.read_csv(source, sep=sep, dtype=str, keep_default_na=False, encoding="utf-8-sig", index_col=False)
+        df = pd.read_csv(source if raw is None else io.BytesIO(raw), sep=sep, dtype=str, keep_default_na=False,
+                         encoding="utf-8-sig", index_col=False)
     except Exception:  # noqa: BLE001 - load() then reports the problem with its line and column
         return ()
     pattern = number_pattern(fmt)
@@ -148,7 +180,8 @@ class _Reader:
         raw = dict(zip(self.header, self.raw_header))  # the parser knows the names as written ("year, value")
         kwargs = dict(memory_map=self.path is not None, sep=self.view.sep, encoding="utf-8-sig",
                       keep_default_na=False, skipinitialspace=False,
-                      na_values={raw[c]: [""] + list(self.fmt.na) for c in self.header}, engine="c", index_col=False)
+                      na_values={raw[c]: [""] + (list(self.fmt.na) if c in self.numeric else []) for c in self.header},
+                      engine="c", index_col=False)  # --na is for value cells: a unit called "NA" stays one
         if dtypes is None:
             kwargs.update(dtype=str, na_values=None)
         else:
@@ -187,7 +220,20 @@ class _Reader:
         df = self._read_typed() if self.fmt.plain else self._read_text_numbers()
         if df.empty:
             raise DataError("data.no_rows", where=where(self.view.label))
+        if self.view.sep == ";" and self.fmt.plain and not self.fmt.declared:
+            self._thousands_groups()
         return csv_assemble.assemble(self, df)
+
+    def _thousands_groups(self) -> None:
+        """Numbers are never guessed: in a semicolon file (where a decimal comma is usual) a column whose every
+        value looks like a thousands group (1.200, 4.755) is refused unless --decimal or --thousands says how."""
+        text = self.read_frame(None)
+        for col in self.numeric:
+            cells = text[col].fillna("").str.strip()
+            cells = cells[~cells.isin([""] + list(self.fmt.na))]
+            if len(cells) and cells.str.fullmatch(r"[+-]?[1-9]\d{0,2}\.\d{3}").all():
+                row = int(np.argmax(text[col].fillna("").str.strip().isin(cells.iloc[:1]).to_numpy()))
+                self.view.fail_cell(row, col, Msg("data.thousands_groups", value=cells.iloc[0]))
 
     def _read_typed(self) -> pd.DataFrame:
         text_cols = [c for c in self.header if c not in self.numeric and c != "year"]

@@ -57,3 +57,23 @@ def starter(indicators: list[str], *, source: str, groups: list[str] = (), lang:
               f"[aggregates.{root}]", f"name = {json.dumps(t('template.index'), ensure_ascii=False)}",
               f"children = [{_quoted(indicators)}]", 'weights = "equal"', ""]
     return "\n".join(lines)
+
+
+def structure(method, *, edition_id: str, years: list[int], name: str, name_en: str, source: str, note: str,
+              note_en: str) -> str:
+    """A method file with the structure of `method` (its indicators, aggregates and pillars, names in both
+    languages) and every weight "unknown": for an edition whose results are published but whose weights are not.
+    The user may replace an "unknown" by the weights once they are published."""
+    q = lambda s: json.dumps(s, ensure_ascii=False)  # noqa: E731
+    lines = [f"# {line}" for line in (note, note_en)] + [
+        "# weights, once published: children = { a = 500, b = 200 } in place of the list and weights = \"unknown\"",
+        "# (trọng số, khi được công bố: children = { a = 500, b = 200 } thay cho danh sách và weights = \"unknown\")"] + [
+        f"id = {q(edition_id)}", f"name = {q(name)}", f"name_en = {q(name_en)}", f"source = {q(source)}",
+        f"years = [{', '.join(map(str, years))}]", f"pillars = [{_quoted(method.pillars)}]",
+        f"note = {q(note)}", f"note_en = {q(note_en)}"]
+    for leaf in method.leaves.values():
+        lines += ["", f"[indicators.{_toml_key(leaf.id)}]", f"name = {q(leaf.name)}", f"name_en = {q(leaf.name_en)}"]
+    for agg in method.aggregates.values():
+        lines += ["", f"[aggregates.{_toml_key(agg.id)}]", f"name = {q(agg.name)}", f"name_en = {q(agg.name_en)}",
+                  f"children = [{_quoted(agg.children)}]", 'weights = "unknown"']
+    return "\n".join(lines) + "\n"

@@ -19,6 +19,14 @@ class NumberFormat:
     decimal: str = "."
     thousands: str | None = None
     na: tuple[str, ...] = ()
+    declared: bool = False  # the user gave --decimal or --thousands (else a semicolon file of 1.200-like values,
+    #                         which could be thousands groups, is refused rather than read as decimals)
+
+    @classmethod
+    def given(cls, decimal: str | None = None, thousands: str | None = None, na=()) -> "NumberFormat":
+        """The format as the user gave it (None: not given)."""
+        return cls(decimal=decimal or ".", thousands=thousands, na=tuple(na or ()),
+                   declared=decimal is not None or thousands is not None)
 
     @property
     def plain(self) -> bool:

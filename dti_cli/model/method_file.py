@@ -21,6 +21,21 @@ _DEFAULT_KEYS = (_LEAF_KEYS | {"aggregate", "min_coverage"}) - {"name", "name_en
 _KINDS = {str: "str", int: "int", float: "float", bool: "bool", list: "list", dict: "dict"}
 
 
+MAX_BYTES = 10_000_000  # a method file (the shipped ones are 2-5 KB)
+# the largest magnitude of a figure, goalpost or weight dti computes with: squares and sums stay finite past it
+MAGNITUDE = 1e150
+# every column name a table of dti has: a method's node may not take one (its pillars and nodes become columns
+# beside them; tests/test_method.py keeps this list complete)
+RESERVED_IDS = frozenset("""
+aggregate band bar basis boundaries change check computed computed_rank contribution current delta depth difference
+direction edition file gap imported increase index_points indicator indicator_name kind leaf level measure median_rank
+message name name_en national national_n needed new new_rank node normalise of ok old old_rank overlaps_neighbour
+parent path position prev prev_rank prev_score prev_value provenance province published published_rank q5 q95 rank
+rank_change reachable region region_gap region_mean region_n region_rank rows samples_ranked score section set
+share_in_index share_in_parent source subject threshold tolerance tree unit units value weight weight_share year
+""".split())
+
+
 def error(path: str, name: str, key: str, **params) -> UsageError:
     """"m.toml: indicators.a.direction: must be 1 or -1, got 2"."""
     return UsageError("method.at", path=path, name=name, message=Msg(key, **params))
@@ -64,6 +79,8 @@ class _Checker:
             raise self.fail(key, "method.expected", kind=_Kinds(kinds), got=f"{type(value).__name__} {value!r}")
         if isinstance(value, float) and not math.isfinite(value):
             raise self.fail(key, "method.not_finite", got=repr(value))
+        if isinstance(value, float) and abs(value) > MAGNITUDE:
+            raise self.fail(key, "method.too_large", got=repr(value), limit=MAGNITUDE)
         return value
 
     def choice(self, key: str, enum: type[Enum], default: Enum) -> Any:
@@ -83,6 +100,8 @@ class _Checker:
         if len(value) != 2 or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
                                       for v in value):
             raise self.fail(key, "method.expected_pair", got=repr(value))
+        if any(abs(v) > MAGNITUDE for v in value):
+            raise self.fail(key, "method.too_large", got=repr(value), limit=MAGNITUDE)
         lo, hi = float(value[0]), float(value[1])
         if ordered and lo >= hi:
             raise self.fail(key, "method.bad_range", lo=lo, hi=hi)
@@ -144,6 +163,8 @@ def _weights(raw: _Checker, children: dict | list, mode: str | None) -> tuple[tu
                 raise raw.fail(f"children.{child}", "method.weight_number", got=repr(w))
             if not math.isfinite(w):
                 raise raw.fail(f"children.{child}", "method.weight_finite", got=repr(w))
+            if abs(w) > MAGNITUDE:
+                raise raw.fail(f"children.{child}", "method.too_large", got=repr(w), limit=MAGNITUDE)
             if not w > 0:
                 raise raw.fail(f"children.{child}", "method.weight_positive", got=str(w))
             raw_w.append(float(w))
@@ -212,6 +233,8 @@ def parse(text: str, path: str = "<method>") -> Method:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise UsageError("method.not_toml", path=path, detail=str(exc)) from None
+    except RecursionError:  # arrays or tables nested thousands deep
+        raise UsageError("method.too_deep", path=path) from None
     top = _Checker(path, "", doc)
     top.unknown(_TOP_KEYS)
     defaults = top.get("defaults", dict, {})
@@ -224,6 +247,10 @@ def parse(text: str, path: str = "<method>") -> Method:
     for node_id in leaves_t:
         if node_id in aggs_t:
             raise error(path, f"indicators.{node_id}", "method.leaf_and_aggregate", id=node_id)
+    for kind, table in (("indicators", leaves_t), ("aggregates", aggs_t)):
+        for node_id in table:
+            if node_id in RESERVED_IDS:
+                raise error(path, f"{kind}.{node_id}", "method.reserved_id", id=node_id)
     leaves = {k: _leaf(path, k, v, leaf_defaults) for k, v in leaves_t.items()}
     aggs = {k: _aggregate(path, k, v, defaults) for k, v in aggs_t.items()}
     pillars = tuple(top.get("pillars", list, []))
@@ -276,7 +303,11 @@ def load(path: str | Path) -> Method:
     """Read and validate a methodology file."""
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8-sig")
+        with open(p, "rb") as fh:  # at most MAX_BYTES + 1: an endless stream (/dev/zero) is refused, not read
+            raw = fh.read(MAX_BYTES + 1)
+        if len(raw) > MAX_BYTES:
+            raise UsageError("method.too_large_file", path=str(p), limit=MAX_BYTES)
+        text = raw.decode("utf-8-sig")
     except FileNotFoundError:
         raise UsageError("method.no_such_file", path=str(p)) from None
     except IsADirectoryError:

@@ -117,18 +117,25 @@ class Registry:
         """The province with this slug."""
         return (self.by_slug34 if boundaries == 2025 else self.by_slug63)[slug]
 
-    def resolve(self, text: str, boundaries: int | None = None) -> str:
-        """The slug for a slug, name (any case, with or without diacritics), alias or GSO code."""
+    def lookup(self, text: str, boundaries: int | None = None) -> str | None:
+        """The slug for a slug, name (any case, with or without diacritics), alias or GSO code of a unit of this
+        boundary set; None when it names none (no merge is followed)."""
         if text in (self.slugs34 if boundaries == 2025 else self.slugs63):
             return text
         keys = self.keys34 if boundaries == 2025 else self.keys63
-        key = fold(text)
-        if key.isdigit():
-            key = key.zfill(2)
-        candidates = [key] + [key[len(p):] for p in _PREFIXES if key.startswith(p)]
-        for cand in candidates:
+        for cand in _candidates(text):
             if cand in keys:
                 return keys[cand]
+        return None
+
+    def resolve(self, text: str, boundaries: int | None = None) -> str:
+        """The slug for a slug, name (any case, with or without diacritics), alias or GSO code; under the 2025
+        boundaries an old province gives the unit it merged into."""
+        found = self.lookup(text, boundaries)
+        if found is not None:
+            return found
+        candidates = _candidates(text)
+        key = candidates[0]
         if boundaries == 2025:
             # an old province name: the unit it merged into
             for cand in candidates:
@@ -144,6 +151,14 @@ class Registry:
         """Slugs that start with what has been typed (for shell completion)."""
         start = fold(incomplete)
         return sorted(p.slug for p in self.units(boundaries) if p.slug.startswith(start))
+
+
+def _candidates(text: str) -> list[str]:
+    """The folded keys a text may be: itself, and without a prefix such as "tỉnh" or "TP."."""
+    key = fold(text)
+    if key.isdigit():
+        key = key.zfill(2)
+    return [key] + [key[len(p):] for p in _PREFIXES if key.startswith(p)]
 
 
 def _keys(provinces: tuple[Province, ...], aliases: list[tuple[str, str]]) -> dict[str, str]:

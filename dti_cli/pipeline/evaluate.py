@@ -77,6 +77,7 @@ def _evaluate_group(dataset: Dataset, method: Method, years: list[int], labels: 
     leaves = list(method.leaves.values())
     nl = len(leaves)
     L = raw[:, :nl]
+    _check_magnitude(L, nodes, years_v, units_v)
     groups = _groups(dataset, grid, leaves)
     L_imp, imputed = impute(L, years_v, units_v, leaves, groups)
     L_tr, treated_mask, notes = treat(L_imp, years_v, leaves)
@@ -102,6 +103,20 @@ def _evaluate_group(dataset: Dataset, method: Method, years: list[int], labels: 
                 prov=take(prov), source=take(src),
                 pub_rank=take(pub_rank), method=method, years=years)
     return part, notes, treated_df
+
+
+def _check_magnitude(L: np.ndarray, nodes, years_v, units_v) -> None:
+    """A figure past ±MAGNITUDE is an error naming its cell: normalising it could overflow to inf (a wrong 0 or a
+    vanished index), never to be shown."""
+    from dti_cli.errors import DataError
+    from dti_cli.model.method_file import MAGNITUDE
+
+    with np.errstate(invalid="ignore"):
+        big = np.abs(L) > MAGNITUDE
+    if big.any():
+        i, j = np.argwhere(big)[0]
+        raise DataError("data.too_large", unit=str(units_v[i]), year=int(years_v[i]), node=nodes[j],
+                        value=float(L[i, j]), limit=MAGNITUDE)
 
 
 def _mark(prov: np.ndarray, labels: Interner, leaves, computed: np.ndarray, imputed: np.ndarray,
