@@ -372,3 +372,10 @@ def test_data_from_a_stream_is_read_once(tmp_path, how):
                              env=dict(os.environ, DTI_LANG="en"))
         assert res.returncode == 0 and "internal error" not in res.stderr, res
         assert ("2023,b,x,0.7,1" in res.stdout) if cmd[0] == "scores" else ("[indicators.x]" in res.stdout)
+
+
+@pytest.mark.parametrize("year", [[], ["--year", "2025"]])
+def test_a_data_year_no_edition_covers_is_named_not_a_recursion(run, write, tmp_path, monkeypatch, year):
+    monkeypatch.setenv("DTI_HOME", str(tmp_path / "empty-store"))
+    path = write("y.csv", "year,province,indicator,value\n2025,ha-noi,dti,0.7\n2025,hue,dti,0.5\n")
+    one_line_error(run("rank", "--data", path, *year), 2, "no shipped DTI edition covers 2025", "--method")

@@ -16,7 +16,8 @@ BASE = SYNTH.read_text(encoding="utf-8")
 cells = st.one_of(
     st.sampled_from(["", "0,5", "0.5", "1,5", "-0,1", "1e308", "1e-320", "nan", "inf", "0,5%", "1.200", "--", "=1+1",
                      "Hà Nội", "Huế", "Hải Dương", "Cả nước", "STT", "Xếp hạng", "Tỉnh, thành phố", "35", "0",
-                     "\x1b[31m", "\x00", "\u200b", "\ufeff", "x" * 2000, '"', "\r"]),
+                     "\x1b[31m", "\x00", "\u200b", "\ufeff", "x" * 2000, '"', "\r", "1.5", "2,5", "1e999",
+                     "=SUM(A1)"]),
     st.text(max_size=12))
 
 
@@ -26,7 +27,7 @@ def tables(draw) -> bytes:
     lines = BASE.splitlines()
     for _ in range(draw(st.integers(0, 4))):
         i = draw(st.integers(0, len(lines) - 1))
-        how = draw(st.sampled_from(["cell", "drop", "dup", "ragged", "swap"]))
+        how = draw(st.sampled_from(["cell", "drop", "dup", "ragged", "swap", "blank", "trailing"]))
         cols = lines[i].split(";")
         if how == "cell":
             cols[draw(st.integers(0, len(cols) - 1))] = draw(cells)
@@ -37,6 +38,10 @@ def tables(draw) -> bytes:
             lines.insert(i, lines[i])
         elif how == "ragged":
             lines[i] = ";".join(cols + [draw(cells)] * draw(st.integers(1, 3)))
+        elif how == "blank":
+            lines[i:i] = [";" * len(cols)] * draw(st.integers(1, 50))
+        elif how == "trailing":  # an empty header cell or a cell past the header
+            lines[i] += ";" + draw(cells)
         else:
             j = draw(st.integers(0, len(lines) - 1))
             lines[i], lines[j] = lines[j], lines[i]
@@ -50,7 +55,8 @@ def tables(draw) -> bytes:
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(content=tables(), year=st.sampled_from(["2025", "2021", "2024"]),
        extra=st.sampled_from([[], ["--partial"], ["--boundaries", "63"], ["--boundaries", "34"],
-                              ["--map", "Chỉ số DTI=dti"], ["--map", "=dti"], ["--map", "Xếp hạng="]]))
+                              ["--map", "Chỉ số DTI=dti"], ["--map", "=dti"], ["--map", "Xếp hạng="],
+                              ["--source", "https://a.vn/\x07"], ["--source", "x" * 1_001]]))
 def test_hostile_tables(run, tmp_path_factory, monkeypatch, content, year, extra):
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("DTI_HOME", str(home))

@@ -361,3 +361,135 @@ def test_store_home_follows_the_platform(monkeypatch, tmp_path):
     assert store.home() == tmp_path / "roaming" / "dti"
     monkeypatch.setattr(sys, "platform", "darwin")
     assert store.home() == Path.home() / "Library" / "Application Support" / "dti"
+
+
+# --- what an attack on `dti import` found (issue 11) ---
+
+def test_a_figure_under_no_header_is_named(run, home, tmp_path):
+    """A decimal comma in a comma-separated file puts the decimals under no header: refused, not read as 0."""
+    rows = [[r[1], r[2], r[3]] for r in table_rows(SYNTH)]
+    text = "Tỉnh,DTI,Xếp hạng,\n" + "\n".join(",".join(r) + "," for r in rows) + "\n"  # as a spreadsheet saves it
+    p = tmp_path / "a2.csv"
+    p.write_text(text, encoding="utf-8")
+    res = run("import", str(p), "--year", "2025")
+    assert "is in a column with no header" in res.err and "line 2, column 4" in res.err, res
+    assert store_files(home) == []
+
+
+def test_blank_lines_are_skipped_and_rows_are_bounded(run, home, tmp_path, monkeypatch):
+    lines = Path(SYNTH).read_text(encoding="utf-8").splitlines()
+    p = tmp_path / "blank.csv"
+    p.write_text("\n".join(lines[:5] + [";;;;;;"] * 20_000 + lines[5:]) + "\n", encoding="utf-8")
+    assert run("import", str(p), "--year", "2025").code == 0
+    from dti_cli.io import table_read
+    monkeypatch.setattr(table_read, "MAX_ROWS", 20)
+    res = run("import", SYNTH, "--year", "2025", "--replace")
+    assert res.code == 1 and "more than 20 rows that hold something" in res.err, res
+
+
+def test_too_many_columns_is_one_line(run, home, tmp_path):
+    p = tmp_path / "wide.csv"
+    p.write_text("Tỉnh;" + ";".join(f"c{i}" for i in range(1_200)) + "\nHà Nội;" + "0,5;" * 1_200 + "\n",
+                 encoding="utf-8")
+    res = run("import", str(p), "--year", "2025")
+    assert res.code == 1 and "more than 1,000 columns" in res.err and "line 1, column 1201" in res.err, res
+
+
+@pytest.mark.parametrize("year", [2025.5, "2025", True, 1999, 2101])
+def test_the_api_refuses_a_year_that_is_not_a_whole_number_before_writing(home, year):
+    with pytest.raises(dti.UsageError):
+        dti.import_table(SYNTH, year=year)
+    assert store_files(home) == []
+
+
+@pytest.mark.parametrize("source, message", [("x" * 1_001, "longer than 1,000 characters"),
+                                             ("https://a.vn/\x1b[2J", "holds a control character")])
+def test_source_is_one_clean_line(run, home, source, message):
+    res = run("import", SYNTH, "--year", "2025", "--source", source)
+    assert res.code == 2 and message in res.err, res
+    assert store_files(home) == []
+
+
+def test_source_spaces_and_line_ends_are_folded(run, home):
+    assert run("import", SYNTH, "--year", "2025", "--source", "https://a.vn/x\n  (trang 3)").code == 0
+    rec = json.loads((home / "tables" / "2025.json").read_text(encoding="utf-8"))
+    assert rec["source"] == "https://a.vn/x (trang 3)"
+
+
+def test_a_failure_saving_the_method_leaves_no_year(run, home, monkeypatch):
+    from dti_cli.io import store
+
+    def fail(*a, **k):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(store, "save_method", fail)
+    with pytest.raises(OSError):
+        dti.import_table(SYNTH, year=2025)
+    assert store_files(home) == []
+
+
+def test_replace_keeps_the_method_record_so_remove_takes_it_away(run, home):
+    assert run("import", SYNTH, "--year", "2025").code == 0
+    assert run("import", SYNTH, "--year", "2025", "--replace").code == 0
+    assert json.loads((home / "tables" / "2025.json").read_text(encoding="utf-8"))["method"]["path"] == "2025.toml"
+    assert run("import", "--remove", "2025").code == 0
+    assert store_files(home) == []
+
+
+@pytest.mark.parametrize("field, value", [("boundaries", 1e999), ("boundaries", 7), ("units", 1e999)])
+def test_a_record_changed_by_hand_is_named(run, home, field, value):
+    run("import", SYNTH, "--year", "2025")
+    meta = home / "tables" / "2025.json"
+    rec = json.loads(meta.read_text(encoding="utf-8"))
+    rec[field] = value
+    meta.write_text(json.dumps(rec), encoding="utf-8")
+    res = run("rank", "--year", "2025")
+    assert res.code == 1 and str(meta) in res.err and "Traceback" not in res.err, res
+
+
+@pytest.mark.parametrize("rank", ["1.5", "99"])
+def test_a_stored_rank_that_cannot_be_is_named(run, home, rank):
+    run("import", SYNTH, "--year", "2025")
+    t = home / "tables" / "2025.csv"
+    lines = t.read_text(encoding="utf-8").splitlines()
+    cols = lines[1].split(",")
+    header = lines[0].split(",")
+    cols[header.index("rank")] = rank
+    lines[1] = ",".join(cols)
+    t.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    res = run("rank", "--year", "2025")
+    assert res.code == 1 and f"{t}, line 2" in res.err, res
+
+
+def test_ranks_without_values_must_form_a_ranking(run, home, tmp_path):
+    rows = [[r[1], r[3]] for r in table_rows(SYNTH)]
+    rows[0][1] = rows[1][1] = "5"
+    p = write_table(tmp_path / "r.csv", ["Tỉnh, thành phố", "Xếp hạng"], rows, title=False)
+    res = run("import", p, "--year", "2025")
+    assert res.code == 1 and "is not a competition ranking" in res.err, res
+    assert store_files(home) == []
+
+
+def test_a_formula_with_no_saved_value_is_refused(run, home, tmp_path):
+    openpyxl = pytest.importorskip("openpyxl", reason="openpyxl is in the [excel] extra")
+    book = openpyxl.Workbook()
+    sh = book.active
+    sh.append(["Tỉnh, thành phố", "Chỉ số DTI", "Xếp hạng"])
+    for r in table_rows(SYNTH):
+        sh.append([r[1], float(num(r[2])), int(r[3])])
+    sh["B2"] = "=0.5+0.1"  # openpyxl saves no cached result, as a program that does not compute would
+    p = tmp_path / "f.xlsx"
+    book.save(p)
+    res = run("import", str(p), "--year", "2025")
+    assert res.code == 1 and "line 2, column 2" in res.err and "a formula whose result" in res.err, res
+    assert store_files(home) == []
+
+
+def test_a_zip_bomb_workbook_is_refused_before_it_is_opened(run, home, tmp_path, monkeypatch):
+    pytest.importorskip("openpyxl", reason="openpyxl is in the [excel] extra")
+    book = tmp_path / "dti_2025.xlsx"
+    subprocess.run([sys.executable, str(EX / "make_synthetic.py"), "--xlsx", str(book)], check=True,
+                   env=dict(os.environ, DTI_HOME=str(tmp_path / "empty")))
+    from dti_cli.io import table_read
+    monkeypatch.setattr(table_read, "MAX_UNZIPPED", 1_000)
+    res = run("import", str(book), "--year", "2025")
+    assert res.code == 1 and "the workbook expands to" in res.err, res

@@ -16,7 +16,7 @@ import pandas as pd
 from dti_cli.app.table_check import Read, parse_map, read_table
 from dti_cli.errors import UsageError
 from dti_cli.i18n import Msg, plural
-from dti_cli.io import store
+from dti_cli.io import store, table_read
 from dti_cli.model import editions
 from dti_cli.model.provinces import registry
 from dti_cli.model.result import Column, Result, Table, Text
@@ -38,6 +38,24 @@ def _new_method_text(year: int, base) -> str:
                      note=text("import.method_note", "vi", **kw), note_en=text("import.method_note", "en", **kw))
 
 
+def _check_year(year, option: str) -> None:
+    """A year is a whole number from 2000 to 2100 (not 2025.5, not "2025", not True)."""
+    if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
+        raise UsageError("import.bad_year", option=option, year=year)
+
+
+def _check_source(source) -> str | None:
+    """--source: an address or a note, one line of at most 1,000 characters."""
+    if source is None:
+        return None
+    source = " ".join(str(source).split())
+    if len(source) > table_read.MAX_CELL:
+        raise UsageError("import.long_source", option="source", limit=table_read.MAX_CELL)
+    if table_read.has_control(source):
+        raise UsageError("import.control_source", option="source")
+    return source or None
+
+
 def _bundled_years() -> list[int]:
     from dti_cli.io import csv_read
 
@@ -51,8 +69,8 @@ def import_table(path, *, year: int, mapping=(), boundaries: int | None = None, 
     table belongs to (the 34 first from 2025 on)."""
     if boundaries not in (None, 63, 2008, 34, 2025):
         raise UsageError("import.bad_boundaries", option="boundaries", value=boundaries)
-    if not 2000 <= year <= 2100:
-        raise UsageError("import.bad_year", option="year", year=year)
+    _check_year(year, "year")
+    source = _check_source(source)
     if not Path(path).exists():
         raise UsageError("import.no_file", path=str(path))
     taken = store.stored()
@@ -67,12 +85,10 @@ def import_table(path, *, year: int, mapping=(), boundaries: int | None = None, 
     notes = [Msg("import.skipped_average", lines=", ".join(map(str, read.skipped)))] if read.skipped else []
     if read.missing:
         notes.append(Msg(plural(len(read.missing), "import.partial"), n=len(read.missing)))
-    written = None
+    written, mtext = _kept_method(taken.get(year), method), None
     if method is None:
         mtext = _new_method_text(year, base)
-        mpath = store.save_method(str(year), mtext)
-        written = {"path": mpath.name, "sha256": hashlib.sha256(mtext.encode()).hexdigest()}
-        notes.append(Msg("import.method_written", year=year, base=base.id, path=str(mpath)))
+        written = {"path": f"{year}.toml", "sha256": hashlib.sha256(mtext.encode()).hexdigest()}
     rows = _store_rows(year, read)
     buf = io.StringIO()
     out = csv.writer(buf, lineterminator="\n")
@@ -82,10 +98,26 @@ def import_table(path, *, year: int, mapping=(), boundaries: int | None = None, 
               "indicators": read.nodes, "source": source or "", "file": Path(path).name,
               "imported": _dt.date.today().isoformat(), "method": written}
     rec = store.save(year, buf.getvalue(), record)
+    if mtext is not None:  # after the table: a failure here takes the year out again, so nothing is half-imported
+        try:
+            mpath = store.save_method(str(year), mtext)
+        except BaseException:
+            store.remove(year)
+            raise
+        notes.append(Msg("import.method_written", year=year, base=base.id, path=str(mpath)))
     if bundled:
         notes.append(Msg("import.replaces_bundled", year=year))
     frame = pd.DataFrame(rows, columns=store.COLUMNS)
     return _summary(rec, frame, read, notes, method or base)
+
+
+def _kept_method(previous, method) -> dict | None:
+    """On --replace, the record of the method an earlier import wrote stays (so --remove still takes it away)."""
+    if previous is None or not previous.method or method is None:
+        return None
+    if Path(method.path).resolve() == (store.methods_dir() / str(previous.method.get("path", ""))).resolve():
+        return previous.method
+    return None
 
 
 def _store_rows(year: int, read: Read) -> list[tuple]:
@@ -181,8 +213,7 @@ def new_method(year: int, *, base: str | None = None, replace: bool = False, lan
     from dti_cli.app.checks import method
     from dti_cli.app.session import Source
 
-    if not 2000 <= year <= 2100:
-        raise UsageError("import.bad_year", option="new", year=year)
+    _check_year(year, "new")
     current = next((e for e in editions.editions() if e.applies_to(year)), None)
     target = store.methods_dir() / f"{year}.toml"
     if current is not None and current in editions.shipped():

@@ -217,27 +217,45 @@ def read_table(path, *, year: int, method, explicit: dict, boundaries: int | Non
         names = [registry().get(s, b).name_vi for s in missing]
         raise DataError("import.missing_units", path=cells.label, n=len(missing), total=n,
                         units=", ".join(names[:8]) + (", …" if len(names) > 8 else ""), hint="import_partial")
+    rank_col = {t.node: j for j, t in targets.items() if t.kind == "rank"}
     for node in nodes:
-        _check_ranks(cells, node, {s: found[s][0] for s in found}, values, ranks, complete=not missing)
+        _check_ranks(cells, node, {s: found[s][0] for s in found}, values, ranks, complete=not missing,
+                     col=rank_col.get(node))
     return Read(b, {s: found[s][0] for s in found}, values, ranks, nodes, skipped, missing)
 
 
-def _check_ranks(cells, node: str, lines: dict, values: dict, ranks: dict, *, complete: bool) -> None:
+def _check_ranks(cells, node: str, lines: dict, values: dict, ranks: dict, *, complete: bool,
+                 col: int | None) -> None:
     """Published ranks must be the competition ranks of the values on 4 decimals (all of them when the table is
-    complete; otherwise never out of the values' order)."""
-    have = {s: (round(float(values[s, node]), 4), ranks[s, node]) for s in lines
-            if (s, node) in values and (s, node) in ranks}
-    if not have:
+    complete; otherwise never out of the values' order); the ranks of a complete table form a competition ranking
+    even where no value is given."""
+    if col is None:
         return
-    if complete and len(have) == len(lines):
+
+    def at(s):
+        return cells.at(lines[s], col, cells.header[col])
+
+    given = {s: ranks[s, node] for s in lines if (s, node) in ranks}
+    have = {s: (round(float(values[s, node]), 4), given[s]) for s in given if (s, node) in values}
+    if complete and have and len(have) == len(lines):
         order = pd.Series({s: v for s, (v, _) in have.items()}).rank(method="min", ascending=False)
         for s, (v, r) in have.items():
             if int(order[s]) != r:
-                raise DataError("import.rank_mismatch", path=cells.label, line=lines[s], node=node, rank=r,
-                                value=v, expected=int(order[s]))
+                raise DataError("import.rank_mismatch", where=at(s), node=node, rank=r, value=v,
+                                expected=int(order[s]))
+        return
+    if complete and len(given) == len(lines):
+        order = sorted(given.values())
+        first = {}
+        for i, r in enumerate(order):
+            first.setdefault(r, i + 1)
+        for s, r in sorted(given.items(), key=lambda kv: (kv[1], lines[kv[0]])):
+            if first[r] != r:
+                raise DataError("import.not_a_ranking", where=at(s), node=node, rank=r, above=first[r] - 1)
+    if not have:
         return
     items = sorted(have.items(), key=lambda kv: (-kv[1][0], kv[1][1]))
     for (s1, (v1, r1)), (s2, (v2, r2)) in zip(items, items[1:]):
         if (v1 > v2 and r1 >= r2) or (v1 == v2 and r1 != r2):
-            raise DataError("import.rank_order", path=cells.label, line=lines[s2], node=node, rank=r2, value=v2,
+            raise DataError("import.rank_order", where=at(s2), node=node, rank=r2, value=v2,
                             other_line=lines[s1], other_rank=r1, other_value=v1)

@@ -86,7 +86,9 @@ def stored() -> dict[int, Stored]:
                                          str(rec.get("file", "")), str(rec.get("imported", "")),
                                          int(rec.get("rows", 0)), int(rec.get("units", 0)),
                                          rec.get("method") if isinstance(rec.get("method"), dict) else None)
-        except (ValueError, TypeError, AttributeError, OSError) as exc:
+            if out[int(meta.stem)].boundaries not in (None, 2025):
+                raise ValueError(f"boundaries: {rec.get('boundaries')!r}")
+        except (ValueError, TypeError, AttributeError, OverflowError, OSError) as exc:
             raise DataError("store.bad_record", where=where(meta), reason=str(exc)) from None
     return out
 
@@ -152,7 +154,8 @@ def frame(rec: Stored):
     rank = pd.to_numeric(df["rank"].replace("", None), errors="coerce")
     bad = (~df["province"].isin(slugs)) | (df["year"] != str(rec.year)) | (df["indicator"].str.strip() == "") \
         | (value.isna() & (df["value"] != "")) | ~(value.isna() | value.between(0, 1)) \
-        | (rank.isna() & (df["rank"] != "")) | ~(rank.isna() | (rank >= 1)) | df.duplicated(["province", "indicator"])
+        | (rank.isna() & (df["rank"] != "")) | ~(rank.isna() | (rank.between(1, len(slugs)) & (rank % 1 == 0))) \
+        | df.duplicated(["province", "indicator"])
     if bad.any():
         line = int(bad.to_numpy().argmax()) + 2
         raise DataError("store.bad_table", where=where(rec.path, line), reason=Msg("store.bad_row"))

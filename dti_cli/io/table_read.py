@@ -9,6 +9,7 @@ import codecs
 import csv
 import io
 import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +18,9 @@ from dti_cli.model.provinces import fold
 
 MAX_BYTES = 10_000_000  # a results table is a few kilobytes; past this it is not one
 MAX_CELL = 1_000  # characters in a cell
+MAX_ROWS = 100_000  # rows holding something (a results table has 63 or 34)
+MAX_COLUMNS = 1_000
+MAX_UNZIPPED = 200_000_000  # bytes an .xlsx may expand to (a results workbook is well under a megabyte)
 # headers of the column naming the units, folded (no diacritics, lower case)
 UNIT_HEADERS = frozenset(fold(h) for h in (
     "Tỉnh, thành phố", "Tỉnh/thành phố", "Tỉnh/Thành phố", "Tỉnh thành phố", "Tỉnh, TP", "Tỉnh/TP", "Tỉnh", "Tỉnh thành",
@@ -37,6 +41,11 @@ class Cells:
     def at(self, line: int, col: int, name: str | None = None):
         """A place for an error message (col: 0-based)."""
         return where(self.label, line, col + 1, name)
+
+
+def has_control(text: str) -> bool:
+    """Whether the text holds a control character (C0 but tab and line ends, DEL, C1)."""
+    return _CONTROL.search(text) is not None
 
 
 def is_unit_header(cell: str) -> bool:
@@ -83,7 +92,7 @@ def _csv(text: str, label: str) -> list[tuple[int, list[str]]]:
         grid = []
         try:
             for cells in reader:
-                grid.append((reader.line_num, cells))
+                _keep(grid, reader.line_num, cells, label)
         except csv.Error as exc:
             raise DataError("import.bad_csv", where=where(label, reader.line_num), reason=str(exc)) from None
         if _header_at(grid) is not None:
@@ -97,21 +106,66 @@ def _xlsx(raw: bytes, label: str) -> list[tuple[int, list[str]]]:
     except ImportError:
         raise DataError("import.needs_openpyxl", path=label) from None
     try:
-        book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+        unzipped = sum(i.file_size for i in zipfile.ZipFile(io.BytesIO(raw)).infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise DataError("import.bad_xlsx", path=label, reason=str(exc) or type(exc).__name__) from None
+    if unzipped > MAX_UNZIPPED:
+        raise DataError("import.too_large_unzipped", path=label, size=unzipped, limit=MAX_UNZIPPED)
+    for index, grid in enumerate(_sheets(openpyxl, raw, label, data_only=True)):
+        if _header_at(grid) is not None:
+            _check_formulas(openpyxl, raw, label, index, grid)
+            return grid
+    raise DataError("import.no_header", path=label)
+
+
+def _sheets(openpyxl, raw: bytes, label: str, *, data_only: bool, only: int | None = None):
+    """Each sheet's rows that hold something, as text, with their row numbers (the sheet's own dimensions are not
+    trusted: a workbook may claim a million rows)."""
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=data_only)
     except Exception as exc:  # openpyxl raises many kinds on a damaged file
         raise DataError("import.bad_xlsx", path=label, reason=str(exc) or type(exc).__name__) from None
     try:
-        for sheet in book.worksheets:
+        for index, sheet in enumerate(book.worksheets):
+            if only is not None and index != only:
+                continue
+            sheet.reset_dimensions()
             grid = []
-            for r, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-                grid.append((r, [_text(v) for v in row]))
-                if r > 100_000:
-                    raise DataError("import.too_large", path=label, size=r, limit=100_000)
-            if _header_at(grid) is not None:
-                return grid
+            try:
+                for r, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+                    _keep(grid, r, [_text(v) for v in row], label)
+            except DataError:
+                raise
+            except Exception as exc:  # a damaged sheet
+                raise DataError("import.bad_xlsx", path=label, reason=str(exc) or type(exc).__name__) from None
+            yield grid
     finally:
         book.close()
-    raise DataError("import.no_header", path=label)
+
+
+def _check_formulas(openpyxl, raw: bytes, label: str, index: int, grid) -> None:
+    """A formula whose result the workbook does not hold (saved by a program that does not compute) is refused:
+    its cell would read as empty."""
+    shown = {r: cells for r, cells in grid}
+    for formulas in _sheets(openpyxl, raw, label, data_only=False, only=index):
+        for r, cells in formulas:
+            for j, c in enumerate(cells):
+                if c.startswith("=") and not (shown.get(r, [])[j:j + 1] or [""])[0]:
+                    raise DataError("import.formula_no_value", where=where(label, r, j + 1))
+
+
+def _keep(grid: list, line: int, cells: list[str], label: str) -> None:
+    """Add a row that holds something (blank rows are left out before anything is padded)."""
+    if not any(c.strip() for c in cells):
+        return
+    if len(grid) >= MAX_ROWS:
+        raise DataError("import.too_many_rows", path=label, limit=MAX_ROWS)
+    if len(cells) > MAX_COLUMNS:
+        last = max(j for j, c in enumerate(cells) if c.strip())
+        if last >= MAX_COLUMNS:
+            raise DataError("import.too_many_columns", where=where(label, line, last + 1), limit=MAX_COLUMNS)
+        cells = cells[:MAX_COLUMNS]
+    grid.append((line, cells))
 
 
 def _text(v) -> str:
@@ -148,5 +202,9 @@ def _cells(grid, label: str) -> Cells:
         cells = [c.strip() for c in cells]
         if len(cells) > width and any(cells[width:]):
             raise DataError("import.ragged", where=where(label, ln, width + 1), width=width)
-        rows.append((ln, (cells + [""] * width)[:width]))
+        cells = (cells + [""] * width)[:width]
+        unnamed = next((j for j, c in enumerate(cells) if c and not header[j]), None)
+        if unnamed is not None:  # a figure under no header: a decimal comma in a comma-separated file, say
+            raise DataError("import.unnamed_column", where=where(label, ln, unnamed + 1), value=cells[unnamed])
+        rows.append((ln, cells))
     return Cells(label, header, line, rows)

@@ -14,11 +14,11 @@ def plan(dataset: Dataset, method: Method | None, years: list[int] | None = None
     Asking for some years brings in every data year their methods cover: a method's figures for a year can depend
     on its other years (scope = "panel", imputation along the years), so a year is the same however it is asked.
     """
-    if years:
-        full = plan(dataset, method, None) if _covered(dataset, method) else plan(dataset, method, list(years))
+    if years and _covered(dataset, method):
+        full = plan(dataset, method, None)
         chosen = {id(full[y]) for y in years if y in full}
         return {y: m for y, m in full.items() if id(m) in chosen}
-    wanted = dataset.years
+    wanted = list(years) if years else dataset.years  # a year no edition covers is named below
     out: dict[int, Method] = {}
     for y in wanted:
         if method is not None:

@@ -177,7 +177,8 @@ def _sources_table(d: ReportData, L: dict) -> _Table | None:
     rows = []
     for _, r in s.iterrows():
         url = "" if missing(r.get("url")) else str(r.get("url"))
-        link = url if re.match(r"https?://", url) else ""
+        first = url.split()[0] if url.strip() else ""
+        link = first if re.fullmatch(r"https?://\S+", first) else ""  # the address, not a note after it
         rows.append(([_Cell(str(r.get("source", ""))), _Cell(url, href=link, wrap=True),
                       _Cell(provenance_short(r.get("provenance"), d.lang), nowrap=True),
                       _Cell(format_number(r.get("figures"), "count", lang=d.lang), True)], False))
