@@ -26,9 +26,18 @@ class _Strengths:
 
 
 def show(src: Source = Source(), *, province: str, year: int | None = None, boundaries: int | None = None,
-         lang: str = "vi") -> Result:
-    """A unit's profile: every year's score and rank, its pillars and main indices, strengths and weaknesses."""
+         level: str | None = None, lang: str = "vi") -> Result:
+    """A unit's profile: every year's score and rank, its pillars and main indices, strengths and weaknesses;
+    "viet-nam" gives the national series, and level="ministries" a ministry's printed scores."""
+    from dti_cli.app import levels
     from dti_cli.render.terminal import sparkline
+
+    if levels.level_of(level) == "ministries":
+        levels.published_only(src, "levels.level_options", year=year, boundaries=boundaries)
+        return levels.ministry_show(province, lang=lang)
+    if levels.is_national(province):
+        levels.published_only(src, "levels.national_options", year=year, boundaries=boundaries)
+        return levels.national_series(lang)
 
     loaded = load(src, boundaries=boundaries)
     scores = loaded.scores
@@ -36,7 +45,7 @@ def show(src: Source = Source(), *, province: str, year: int | None = None, boun
     names = loaded.names(lang)
     hist = profile.history(scores, unit, names=names)
     year = loaded.year(year)
-    comp = profile.components(scores, unit, year, names=names)
+    comp = profile.components(scores, unit, year, names=names, published=loaded.published(year))
     best, worst = profile.strengths(comp)
     method = scores.methods[year]
     pillars = list(dict.fromkeys(p for m in scores.methods.values() for p in m.pillars if p in hist.columns))

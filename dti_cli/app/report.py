@@ -19,9 +19,11 @@ from dti_cli.render.cells import first_provenance
 from dti_cli.render.report_model import ReportData
 
 
-def _components(scores, unit: str, year: int, names) -> pd.DataFrame:
+def _components(loaded: Loaded, unit: str, year: int, names) -> pd.DataFrame:
+    scores = loaded.scores
     meth = scores.methods[year]
-    comp = tables.compare_table(scores, [unit], year, names=names, national=True, region=True)
+    comp = tables.compare_table(scores, [unit], year, names=names, national=True, region=True,
+                                published=loaded.published(year))
     comp = comp[comp["indicator"] != meth.root].copy()
     # a report compares with averages over every province: an average of the few with a published value (the
     # foundation indices of 2022: the top 5) would mislead a reader, so it is left out
@@ -101,7 +103,7 @@ def report_data(loaded: Loaded, unit: str, year: int, *, lang: str = "vi", sampl
     headline = sentences.headline(names(unit), year, cur["value"], cur["rank"], scores.universe.get(year, 0),
                                   prev["value"], prev["rank"])
     hist = profile.history(scores, unit, names=names)
-    comp = _components(scores, unit, year, names)
+    comp = _components(loaded, unit, year, names)
     best, worst = profile.strengths(profile.components(scores, unit, year, names=names))
     rows, why_not = explain.explain(scores, unit, year, lang=lang)
     expl = None

@@ -77,6 +77,14 @@ class Loaded:
         check_year(self.scores, year)
         return year
 
+    def published(self, year: int) -> bool:
+        """Whether the year's figures are the bundled publication on the 63 provinces (its published means and the
+        national DTI then apply; not to a user's file, method or imported year, nor on the 34 units)."""
+        from dti_cli.io import store
+
+        return (self.dataset.bundled and self.method is None and self.boundaries is None
+                and self.scores.unit_kind == "province" and year not in store.stored())
+
     def unit(self, text: str) -> str:
         out = resolve(self.scores, text, self.boundaries)
         self._merged(text, out)

@@ -31,9 +31,16 @@ def _ranking(src: Source, year, by, region, boundaries):
 
 
 def rank(src: Source = Source(), *, year: int | None = None, by: str | None = None, top: int | None = None,
-         region: str | None = None, boundaries: int | None = None, lang: str = "vi") -> Result:
-    """Every unit ranked on the index (or any node), with last year's score, the change and the pillars."""
+         region: str | None = None, boundaries: int | None = None, level: str | None = None,
+         lang: str = "vi") -> Result:
+    """Every unit ranked on the index (or any node), with last year's score, the change and the pillars; with
+    level="ministries", the ministry scores and ranks the press printed."""
     _at_least_one(top, "top")
+    from dti_cli.app import levels
+
+    if levels.level_of(level) == "ministries":
+        levels.published_only(src, "levels.level_options", by=by, region=region, boundaries=boundaries)
+        return levels.ministries_rank(year=year, top=top, lang=lang)
     loaded, year, node, reg = _ranking(src, year, by, region, boundaries)
     scores, method = loaded.scores, loaded.scores.methods[year]
     frame = tables.rank_table(scores, year, by=node, names=loaded.names(lang), top=top, region=reg)
@@ -80,7 +87,8 @@ def compare(src: Source = Source(), *, provinces_: list[str], national: bool = F
     scores, method = loaded.scores, loaded.scores.methods[year]
     units = loaded.units(provinces_)
     names = loaded.names(lang)
-    frame = tables.compare_table(scores, units, year, names=names, national=national, region=region)
+    frame = tables.compare_table(scores, units, year, names=names, national=national, region=region,
+                                 published=national and loaded.published(year))
     loaded.coverage(year, method.root)
     loaded.method_notes([year])
     n, prev = scores.universe.get(year), year - 1
@@ -93,14 +101,16 @@ def compare(src: Source = Source(), *, provinces_: list[str], national: bool = F
             Column("prev_rank", Msg("col.rank_in", year=prev), "rank", table=False),
             Column("rank_change", "↕", "change")]
     if national:
+        from dti_cli.app.levels import national_columns
+
         partial = (frame["national_n"] > 0) & (frame["national_n"] < n)
         frame["national_mark"] = np.where(partial, "partial", "")
-        cols += [Column("national", Msg("col.national"), "score", prov="national_mark"),
-                 Column("gap", Msg("col.gap"), "delta"),
-                 Column("national_n", Msg("col.national_n"), "int", table=False)]
+        more, notes = national_columns(frame, loaded, year, n)
+        cols += more
         for count, grp in frame[partial].drop_duplicates("indicator").groupby("national_n"):
             loaded.notes.append(Msg("note.partial_national", nodes=", ".join(grp["indicator"]), count=int(count),
                                     n=n))
+        loaded.notes.extend(notes)
     if region:
         cols += [Column("region", Msg("col.region"), "text", table=False),
                  Column("region_mean", Msg("col.region_mean"), "score"),
