@@ -266,7 +266,7 @@ def test_data_on_the_34_units_take_the_34_unit_borders(run, tmp_path):
     g = groups(out)
     assert set(g) - {"hoang-sa", "truong-sa"} == REG.slugs34
     i = [p.slug for p in REG.p34].index("hue")
-    assert g["hue"][0] == f"Huế: {i}.0000" and '<g id="highlight-hue">' in out.read_text(encoding="utf-8")
+    assert g["hue"][0] == f"Huế: {i}.0000, rank {34 - i}" and '<g id="highlight-hue">' in out.read_text(encoding="utf-8")
     # the same file less one unit: from 2025 on, still the 34 units' borders, with a note; before, the 63
     # provinces' (Huế is then Thừa Thiên Huế's slug)
     for year, drawn, note in ((2025, REG.slugs34, True), (2024, REG.slugs63, False)):
@@ -320,7 +320,7 @@ def test_highlight_outside_the_region_and_a_file_of_some_of_the_34(run, tmp_path
         in res.err
     g = groups(tmp_path / "m.svg")
     assert set(g) - {"hoang-sa", "truong-sa"} == REG.slugs34 and "3 units with a value" in res.err
-    assert g["hue"][0] == "Huế: 0.6000" and g["da-nang"][0].endswith(": no data")
+    assert g["hue"][0] == "Huế: 0.6000, rank 2" and g["da-nang"][0].endswith(": no data")
 
 
 def user_map(run, tmp_path, rows: str, *args):

@@ -14,7 +14,7 @@ def final_ranks(value: np.ndarray, pub_rank: np.ndarray, years_v: np.ndarray, ye
                  decimals: int, partial: bool) -> tuple[np.ndarray, np.ndarray, dict]:
     """Ranks shown: computed where a year's scores are complete, else the published ones.
 
-    With `partial` (units other than provinces, whose universe is the units with a value), a node-year without
+    With `partial` (a user's units, whose universe is the units with a value), a node-year without
     any published rank is ranked among the units that have a value. Years are ranked in two threads (numpy
     releases the GIL for this work), each writing its own rows.
     """
