@@ -44,8 +44,7 @@ def rank(src: Source = Source(), *, year: int | None = None, by: str | None = No
     loaded, year, node, reg = _ranking(src, year, by, region, boundaries)
     scores, method = loaded.scores, loaded.scores.methods[year]
     frame = tables.rank_table(scores, year, by=node, names=loaded.names(lang), top=top, region=reg)
-    loaded.coverage(year, node)
-    loaded.method_notes([year])
+    loaded.coverage(year, node)  # says why a node that cannot be computed is empty; rank needs no weights
     prev = year - 1
     cols = [Column("rank", Msg("col.rank"), "rank"), Column("region_rank", Msg("col.region_rank"), "rank"),
             *unit_columns(scores.unit_kind),
