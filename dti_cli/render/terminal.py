@@ -3,7 +3,7 @@ here (the command line prints them)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from dti_cli.i18n import render
 from dti_cli.model.result import Column, Result, Table, Text
@@ -76,8 +76,10 @@ def _width(text: str) -> int:
 def _columns(table: Table, lang: str) -> list[_Col]:
     """The shown columns with their texts; a figure's header wraps at spaces to the figures' width (a group's
     first header, a unit's name, never wraps)."""
-    out = []
-    for c in cells.shown(table):
+    out, shown = [], {c.key for c in cells.shown(table)}
+    for c in table.columns:  # a unit's columns in a wide table are shown even where it has no figures
+        if c.key not in shown and not (c.group is not None and c.table and c.key in table.frame.columns):
+            continue
         texts = tuple(cells.cell(row, c, lang) for _, row in table.frame.iterrows())
         head, figures = cells.header(c, lang), max([_width(t) for t in texts] + [1])
         if c.kind not in ("text", "bar") and c.group is None:
@@ -85,10 +87,24 @@ def _columns(table: Table, lang: str) -> list[_Col]:
         natural = max(figures, _width(head))
         longest = max([_width(w) for w in head.split()] + [1])
         narrowest = natural
-        if c.kind == "text":
-            narrowest = min(natural, max(longest, NAME_NARROWEST if natural <= NAME_WIDEST else PROSE_NARROWEST))
+        if c.kind == "text" and natural > NAME_WIDEST:
+            narrowest = min(natural, max(longest, PROSE_NARROWEST))
+        elif c.kind == "text":  # two names cut alike would be one
+            narrowest = max(min(natural, max(longest, NAME_NARROWEST)), _distinct(texts, natural))
         out.append(_Col(c, head, texts, natural, narrowest))
     return out
+
+
+def _cut(text: str, width: int) -> str:
+    from rich.cells import cell_len, set_cell_size
+
+    return text if cell_len(text) <= width else set_cell_size(text, width - 1) + "…"
+
+
+def _distinct(texts, natural: int) -> int:
+    """The narrowest width at which names cut with an ellipsis are still told apart."""
+    names = set(texts)
+    return next((w for w in range(1, natural) if len({_cut(t, w) for t in names}) == len(names)), natural)
 
 
 def _total(widths) -> int:
@@ -114,25 +130,37 @@ def _shrunk(cols: list[_Col], width: int) -> list[int]:
     return widths
 
 
-def _groups(cols: list[_Col], width: int) -> list[list[int]]:
-    """The columns cut into tables that fit `width`: the leading ones (up to the first name) repeated in each,
-    the rest in order, a unit's columns together."""
-    first = next((i for i, c in enumerate(cols[:3]) if c.spec.kind == "text"), -1)
-    lead, rest = list(range(first + 1)), list(range(first + 1, len(cols)))
-    units: list[list[int]] = []
-    for i in rest:
-        g = cols[i].spec.group
-        if units and g is not None and cols[units[-1][-1]].spec.group == g:
-            units[-1].append(i)
-        else:
-            units.append([i])
+def _pack(cols: list[_Col], lead: list[int], units: list[list[int]], width: int) -> list[list[int]]:
     out: list[list[int]] = []
     for unit in units:
         if out and _total(_shrunk([cols[i] for i in lead + out[-1] + unit], width)) <= width:
             out[-1] += unit
         else:
             out.append(list(unit))
-    return [lead + part for part in out] or [lead]
+    return out
+
+
+def _groups(cols: list[_Col], width: int) -> list[list[int]]:
+    """The columns cut into as few tables as fit `width`: the leading ones (up to the first name, or the first) in
+    each, the rest in order, a unit's columns together; the names cut as little as that many tables allow."""
+    first = next((i for i, c in enumerate(cols[:3]) if c.spec.kind == "text"), 0)  # else the first column: a year
+    lead = list(range(min(first + 1, len(cols) - 1)))
+    units: list[list[int]] = []
+    for i in range(first + 1, len(cols)):
+        g = cols[i].spec.group
+        if units and g is not None and cols[units[-1][-1]].spec.group == g:
+            units[-1].append(i)
+        else:
+            units.append([i])
+    fewest = _pack(cols, lead, units, width)
+    for cap in range(max([cols[i].natural for i in lead] + [0]), 0, -1):
+        raised = [replace(c, narrowest=max(c.narrowest, min(c.natural, cap))) if i in lead else c
+                  for i, c in enumerate(cols)]
+        parts = _pack(raised, lead, units, width)
+        if len(parts) <= len(fewest):
+            fewest = parts
+            break
+    return [lead + part for part in fewest] or [lead]
 
 
 def layout(table: Table, lang: str, width: int) -> list:
