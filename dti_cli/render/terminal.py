@@ -167,7 +167,7 @@ def layout(table: Table, lang: str, width: int) -> list:
     """A view as Rich tables that fit `width` columns: the bar dropped first, then prose wrapped and names cut with
     an ellipsis (never a word split, never a figure cut), then the columns cut into tables repeating the names."""
     cols = _columns(table, lang)
-    if _total(_shrunk(cols, width)) > width:
+    if _total([c.natural for c in cols]) > width:
         cols = [c for c in cols if c.spec.kind != "bar"]
     if _total(_shrunk(cols, width)) > width:
         return [_rich([cols[i] for i in part], table, width) for part in _groups(cols, width)]
