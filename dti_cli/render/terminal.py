@@ -77,13 +77,15 @@ def _columns(table: Table, lang: str) -> list[_Col]:
     """The shown columns with their texts; a figure's header wraps at spaces to the figures' width (a group's
     first header, a unit's name, never wraps)."""
     out, shown = [], {c.key for c in cells.shown(table)}
+    group = None
     for c in table.columns:  # a unit's columns in a wide table are shown even where it has no figures
         if c.key not in shown and not (c.group is not None and c.table and c.key in table.frame.columns):
             continue
         texts = tuple(cells.cell(row, c, lang) for _, row in table.frame.iterrows())
         head, figures = cells.header(c, lang), max([_width(t) for t in texts] + [1])
-        if c.kind not in ("text", "bar") and c.group is None:
+        if c.kind not in ("text", "bar") and (c.group is None or c.group == group):
             head = _wrapped(head, figures)
+        group = c.group
         natural = max(figures, _width(head))
         longest = max([_width(w) for w in head.split()] + [1])
         narrowest = natural
@@ -202,7 +204,12 @@ class Fitted:
         self.table, self.lang = table, lang
 
     def __rich_console__(self, console, options):
-        yield from layout(self.table, self.lang, options.max_width)
+        for table in layout(self.table, self.lang, options.max_width):
+            need = _total([c.width for c in table.columns])
+            if need <= options.max_width:
+                yield table
+            else:  # narrower than its figures and names: lines wider than the terminal, no figure cut
+                yield from console.render(table, options.update_width(need))
 
 
 def rich_table(table: Table, lang: str = "vi", width: int = 100):
