@@ -118,7 +118,17 @@ def compare(src: Source = Source(), *, provinces_: list[str], national: bool = F
     title = Msg("title.compare", names=", ".join(names(u) for u in units), year=year)
     machine = Table.of(f"compare {year}", frame, cols)
     view = Table("compare", frame, tuple(cols), title=title, caption=method.named())
-    return Result(machine, views=(view,), notes=tuple(loaded.notes), about=about(scores, year, lang))
+
+    def views(screen: bool = True):  # several units side by side on a screen; the long form in documents
+        if not screen or len(units) < 2:
+            return (view,)
+        from dti_cli.app.wide import compare_views
+
+        shared = tuple(c for c in cols if c.key in ("national", "national_dti") and c.table)
+        return compare_views(frame, unit_key=scores.unit_kind, units=list(units), name=names, year=year, n=n,
+                             national=shared, region=region, caption=method.named())
+
+    return Result(machine, views=views, notes=tuple(loaded.notes), about=about(scores, year, lang))
 
 
 def movers(src: Source = Source(), *, year: int | None = None, by: str | None = None, top: int = 5,

@@ -80,7 +80,7 @@ def _terminal(result, opts: Opts) -> str | None:
     else:
         con = opts.console()
     for r in renderables(result, opts.lang):
-        con.print(r, soft_wrap=False)
+        con.print(r, soft_wrap=False, crop=False)  # a table narrower than its figures is not cut
     return con.file.getvalue() if opts.output else None
 
 

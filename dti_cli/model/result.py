@@ -47,7 +47,9 @@ class Column:
     `header` is anything the language layer renders (a catalogue Msg, a node's name); `kind` is text, score,
     delta, diff, rank, change, int, num, pct or bool; `table` says whether people see it (machine formats carry every
     column); `prov` names the column whose provenance marks this one; `values` is a catalogue prefix for showing a
-    text column's machine values to people (level "error" → value.level.error)."""
+    text column's machine values to people (level "error" → value.level.error); `group` names the unit a column of
+    a wide table belongs to (its columns stay together when a terminal cuts the table, the first one's header is the
+    unit's name, never wrapped)."""
 
     key: str
     header: Any = None
@@ -55,6 +57,7 @@ class Column:
     table: bool = True
     prov: str | None = None
     values: str | None = None
+    group: str | None = None
 
 
 def machine_frame(frame: pd.DataFrame, columns: list[Column] | tuple[Column, ...]) -> pd.DataFrame:
