@@ -84,18 +84,18 @@ def _terminal(result, opts: Opts) -> str | None:
     return con.file.getvalue() if opts.output else None
 
 
-def _bulk(result, opts: Opts, sep: str) -> None:
-    """csv/tsv through the result's fast writer, to the file atomically or to stdout."""
+def _bulk(result, opts: Opts, fmt: str) -> None:
+    """csv, tsv or json through the result's fast (streaming) writer, to the file atomically or to stdout."""
     from dti_cli.io.processes import auto_workers
 
     if opts.output:
         from dti_cli.io.files import atomic_path
 
         with atomic_path(opts.output) as tmp, open(tmp, "w", encoding="utf-8", newline="") as fh:
-            result.bulk(sep, fh, auto_workers())
+            result.bulk(fmt, fh, auto_workers())
         note(opts, Msg("cli.wrote", path=opts.output))
     else:
-        result.bulk(sep, sys.stdout, auto_workers())
+        result.bulk(fmt, sys.stdout, auto_workers())
 
 
 def emit(result, opts: Opts) -> None:
@@ -118,8 +118,8 @@ def _emit(result, opts: Opts) -> None:
         text = _terminal(result, opts)
         if text is not None:
             _write(opts, text)
-    elif fmt in (Format.csv, Format.tsv) and result.bulk is not None:
-        _bulk(result, opts, "\t" if fmt is Format.tsv else ",")
+    elif result.bulk is not None and (fmt in (Format.csv, Format.tsv) or (fmt is Format.json and result.doc is None)):
+        _bulk(result, opts, fmt.value)
     else:
         _write(opts, text_of(result, fmt, opts.lang))
     if result.status is not None:
