@@ -66,9 +66,7 @@ def _csv_dialect(sep: str, unit_kind: str) -> _Dialect:
         return delimited(table, sep).split("\n", 1)[1].encode("utf-8")
 
     def pair(prov: str, src: str) -> str:
-        buf = io.StringIO()
-        csv.writer(buf, delimiter=sep, lineterminator="\n").writerow([prov, src])
-        return buf.getvalue()
+        return _csv_cell(prov, sep) + sep + _csv_cell(src, sep) + "\n"
 
     return _Dialect(sep.join(["year", unit_kind, "node", "score", "rank", "provenance", "source"]) + "\n",
                     lambda y: _csv_cell(y, sep) + sep, lambda u: _csv_cell(u, sep) + sep,
