@@ -9,7 +9,7 @@ from dti_cli.analysis import gap as gap_mod
 from dti_cli.analysis import sentences, uncertainty as unc_mod, whatif as whatif_mod
 from dti_cli.analysis.recompute import parse_assignments
 from dti_cli.analysis.units import kind_word
-from dti_cli.app.common import about, unit_columns
+from dti_cli.app.common import about, require_index, unit_columns
 from dti_cli.app.session import Source, load
 from dti_cli.errors import UsageError
 from dti_cli.i18n import Msg, render
@@ -161,6 +161,7 @@ def uncertainty(src: Source = Source(), *, year: int | None = None, samples: int
     scores, method = loaded.scores, loaded.scores.methods[year]
     names = loaded.names(lang)
     alts = unc_mod.Alternatives.parse(alternatives)
+    require_index(scores, year, "uncertainty.no_index")  # before the checks of ranks
     leaf_sets = None
     if alts.normalise:
         if loaded.method is None:

@@ -67,11 +67,21 @@ def _write(opts: Opts, text: str) -> None:
         sys.stdout.write(text)
 
 
+TABLE_ROWS = 10_000  # rows a table format draws at most: Rich takes about a minute for a million
+
+
 def _terminal(result, opts: Opts) -> str | None:
-    """The views on the terminal (None: printed), or as plain text 100 columns wide for -o FILE."""
+    """The views on the terminal (None: printed), or as plain text 100 columns wide for -o FILE; past TABLE_ROWS
+    rows an error suggesting a machine format or --top, before anything is drawn."""
     from rich.console import Console
 
-    from dti_cli.render.terminal import renderables
+    from dti_cli.errors import DataError
+    from dti_cli.render.terminal import renderables, rows_shown
+
+    views = result.shown
+    rows = rows_shown(views)
+    if rows > TABLE_ROWS:
+        raise DataError("scale.table_rows", rows=rows, limit=TABLE_ROWS)
 
     if opts.output:
         import io
@@ -79,7 +89,7 @@ def _terminal(result, opts: Opts) -> str | None:
         con = Console(file=io.StringIO(), width=100, no_color=True, highlight=False, emoji=False)
     else:
         con = opts.console()
-    for r in renderables(result, opts.lang):
+    for r in renderables(views, opts.lang):
         con.print(r, soft_wrap=False)
     return con.file.getvalue() if opts.output else None
 
