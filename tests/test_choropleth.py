@@ -365,11 +365,10 @@ def test_a_merged_province_highlighted_on_the_34_units_outlines_its_new_unit(run
     assert '<g id="highlight-hai-phong">' in svg and svg.count('<g id="highlight-') == 1
 
 
-def test_report_without_any_index_goes_without_the_map(run, tmp_path):
+def test_report_without_any_index_says_so(run, tmp_path):
     data = tmp_path / "r.csv"
     data.write_text("year,province,hd_cqs\n2024,ha-noi,0.7\n2024,da-nang,0.8\n", encoding="utf-8")
     out = tmp_path / "r.html"
     res = run("report", "ha-noi", "--data", str(data), "--samples", "0", "-o", str(out))
-    assert res.code == 0, res
-    html = out.read_text(encoding="utf-8")
-    assert 'id="highlight-' not in html and 'id="ha-noi"' not in html
+    # a year in which no province has an index: one line, no report (issue 11, item 17; tests/test_scale_bounds.py)
+    assert res.code == 1 and not out.exists() and "nothing to report" in res.err, res

@@ -87,7 +87,7 @@ def show(src: Source = Source(), *, province: str, year: int | None = None, boun
 def scores(src: Source = Source(), *, year: int | None = None, boundaries: int | None = None,
            lang: str = "vi") -> Result:
     """Every node's score and rank for every unit and year, in long form, with provenance."""
-    from dti_cli.render.scores_writer import write_delimited
+    from dti_cli.render.scores_writer import write_delimited, write_json
 
     loaded = load(src, year=year, with_prev=False, boundaries=boundaries, keep_rows=False)
     sc = loaded.scores
@@ -95,13 +95,16 @@ def scores(src: Source = Source(), *, year: int | None = None, boundaries: int |
     cols = long_columns(sc.unit_kind)
 
     @functools.cache
-    def machine() -> Table:  # built once, and only when a format needs it (csv and tsv take the bulk writer)
+    def machine() -> Table:  # built once, and only when a format needs it (csv, tsv, json take the bulk writer)
         return Table.of("scores", long_frame(sc, years), cols)
 
     def views(screen: bool = True):
         return (Table("scores", machine().frame, cols, title=Msg("title.scores", years=", ".join(map(str, years)))),)
 
-    def bulk(sep: str, out, workers: int = 1) -> None:
-        write_delimited(sc, years, sep, out, workers=workers)
+    def bulk(fmt: str, out, workers: int = 1) -> None:
+        if fmt == "json":
+            write_json(sc, years, out, workers=workers)
+        else:
+            write_delimited(sc, years, "\t" if fmt == "tsv" else ",", out, workers=workers)
 
     return Result(machine, views=views, notes=tuple(loaded.notes), about=about(sc, max(years), lang), bulk=bulk)

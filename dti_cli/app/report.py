@@ -10,7 +10,7 @@ import pandas as pd
 from dti_cli.analysis import explain, profile, sentences, tables, uncertainty
 from dti_cli.analysis.averages import MethodNote
 from dti_cli.analysis.units import kind_word
-from dti_cli.app.common import GENERATED_BY, sources_table
+from dti_cli.app.common import GENERATED_BY, require_index, sources_table
 from dti_cli.app.session import Loaded, Source, load
 from dti_cli.errors import DataError, UsageError
 from dti_cli.i18n import Msg, render
@@ -137,4 +137,6 @@ def report(src: Source = Source(), *, province: str, year: int | None = None, sa
     """The report of a province in a year, and the notes made loading the data."""
     loaded = load(src)
     year = loaded.year(year)
-    return report_data(loaded, loaded.unit(province), year, lang=lang, samples=samples), tuple(loaded.notes)
+    unit = loaded.unit(province)
+    require_index(loaded.scores, year, "scale.report_no_index")
+    return report_data(loaded, unit, year, lang=lang, samples=samples), tuple(loaded.notes)

@@ -71,9 +71,10 @@ class Loaded:
     def names(self, lang: str) -> Names:
         return Names.of(self.dataset, self.scores.unit_kind, lang, self.boundaries)
 
-    def year(self, year: int | None, *, recompute: str | None = None) -> int:
+    def year(self, year: int | None, *, recompute: str | None = None, first=None) -> int:
         """The year asked, or the latest the data has (with `recompute`, the name of an analysis that recomputes
-        and ranks: the latest it can), said in a note; a year that cannot be is an error naming those that can."""
+        and ranks: the latest it can), said in a note; a year that cannot be is an error naming those that can
+        (`first`: a check of the year that comes before that one)."""
         from dti_cli.analysis.recompute import check_ranked, recomputable
 
         if year is None:
@@ -84,6 +85,8 @@ class Loaded:
             if len(self.dataset.years) > 1 or year != latest:  # a file of one year leaves nothing to choose
                 self.notes.append(Msg("note.year_chosen", year=year, why=why))
         check_year(self.scores, year)
+        if first is not None:
+            first(year)
         if recompute:
             check_ranked(self.scores, year, recompute, every=self._every_year)
         return year

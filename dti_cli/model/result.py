@@ -118,7 +118,7 @@ class Result:
     (Tables and Text, or a callable returning them; default: machine); `notes` what the command line prints on
     stderr; `status` a closing line; `failed` an exit code of 1 after everything is written; `about` the Excel
     about sheet's rows; `attrs` what the Python API adds to the frame's attrs; `bulk` a faster writer of the
-    machine table's csv/tsv."""
+    machine table's csv, tsv or json (json only where the result has no `doc`)."""
 
     source: Any  # the machine Table, or a callable returning it (cached: `machine` calls it each time)
     views: Any = ()
@@ -129,7 +129,7 @@ class Result:
     failed: bool = False
     about: tuple = ()
     attrs: dict = field(default_factory=dict)
-    bulk: Any = None  # a callable (sep, out, workers) writing the machine table's csv/tsv faster than the renderer
+    bulk: Any = None  # a callable (format: csv, tsv or json; out, workers) writing the machine table, streamed
 
     @property
     def machine(self) -> Table:

@@ -79,7 +79,9 @@ def _competition_ranks(X: np.ndarray, decimals: int, out: np.ndarray) -> np.ndar
     if some_missing:
         lo, hi = np.where(np.isnan(lo), 0.0, lo), np.where(np.isnan(hi), 0.0, hi)
     span = int((hi - lo).max()) if np.isfinite(hi - lo).all() else 2**62
-    if span < 4 * n + 1_000_000 and span < 2**40:
+    # counting, while its bins (one per value step in every column) stay near the number of cells: a wide file of
+    # thousands of columns over a few units takes the sort
+    if span < 4 * n + 1_000_000 and span < 2**40 and k * (span + 1) <= 4 * n * k + 1_000_000:
         # counting: rank = 1 + (number present) − (number at or below the value), one bincount for all columns
         width = span + 1
         keys -= lo

@@ -225,12 +225,18 @@ def _wrapped(header: str, width: int) -> str:
     return "\n".join(textwrap.wrap(header, max(width, longest), break_long_words=False)) or header
 
 
-def renderables(result: Result, lang: str = "vi") -> list:
-    """The result's views as Rich renderables, in order: tables, and paragraphs as plain (unmarked-up) text."""
+def rows_shown(views) -> int:
+    """How many table rows these views draw."""
+    return sum(len(v.frame) for v in views if isinstance(v, Table))
+
+
+def renderables(result: Result | tuple, lang: str = "vi") -> list:
+    """The result's views (or the views themselves) as Rich renderables, in order: tables, and paragraphs as plain
+    (unmarked-up) text."""
     from rich.text import Text as RichText
 
     out = []
-    for view in result.shown:
+    for view in (result.shown if isinstance(result, Result) else result):
         if isinstance(view, Text):
             out.append(RichText(render(view.message, lang)))
             continue
