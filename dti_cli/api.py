@@ -199,8 +199,8 @@ def explain(province: str, *, year: int | None = None, boundaries: int | None = 
 
 
 @_speaks
-def whatif(province: str | None = None, *, set=None, weights=None, year: int | None = None, data=None,
-           method=None, lang: str = "vi", decimal: str | None = None, thousands: str | None = None,
+def whatif(province: str | None = None, *, set=None, weights=None, year: int | None = None,
+           boundaries: int | None = None, data=None, method=None, lang: str = "vi", decimal: str | None = None, thousands: str | None = None,
            na=()) -> pd.DataFrame:
     """Recompute with changed values (``set={"hd_kts": 0.7}``, with a province) or weights
     (``weights={"hd_cqs": 300}``), as ``dti whatif``.
@@ -212,12 +212,12 @@ def whatif(province: str | None = None, *, set=None, weights=None, year: int | N
     """
     src = _source(data, method, decimal, thousands, na)
     return _frame(analyses.whatif(src, province=province, set_=set, weights=weights, year=year,
-                                  lang=lang), lang)
+                                  boundaries=boundaries, lang=lang), lang)
 
 
 @_speaks
-def gap(province: str, *, target_rank: int, year: int | None = None, data=None, method=None, lang: str = "vi",
-        decimal: str | None = None, thousands: str | None = None, na=()) -> pd.DataFrame:
+def gap(province: str, *, target_rank: int, year: int | None = None, boundaries: int | None = None, data=None,
+        method=None, lang: str = "vi", decimal: str | None = None, thousands: str | None = None, na=()) -> pd.DataFrame:
     """What it would take to reach a rank: for each lowest indicator, the value that alone gets there, as
     ``dti gap``; ``attrs`` has the score needed (``needed_score``) and the gap.
 
@@ -227,14 +227,14 @@ def gap(province: str, *, target_rank: int, year: int | None = None, data=None, 
     0.7024
     """
     src = _source(data, method, decimal, thousands, na)
-    return _frame(analyses.gap(src, province=province, target_rank=target_rank, year=year, lang=lang),
-                  lang)
+    return _frame(analyses.gap(src, province=province, target_rank=target_rank, year=year,
+                               boundaries=boundaries, lang=lang), lang)
 
 
 @_speaks
 def uncertainty(*, year: int | None = None, samples: int = 10_000, weight_noise: float = 0.25, seed: int = 0,
-                alternatives: str | None = None, data=None, method=None, lang: str = "vi", decimal: str | None = None,
-                thousands: str | None = None, na=()) -> pd.DataFrame:
+                alternatives: str | None = None, boundaries: int | None = None, data=None, method=None,
+                lang: str = "vi", decimal: str | None = None, thousands: str | None = None, na=()) -> pd.DataFrame:
     """Monte Carlo ranks under random weights: median rank and 5–95% band of every unit, as ``dti uncertainty``
     (seeded: the same seed gives the same frame).
 
@@ -245,7 +245,7 @@ def uncertainty(*, year: int | None = None, samples: int = 10_000, weight_noise:
     """
     src = _source(data, method, decimal, thousands, na)
     return _frame(analyses.uncertainty(src, year=year, samples=samples, weight_noise=weight_noise, seed=seed,
-                                       alternatives=alternatives, lang=lang), lang)
+                                       alternatives=alternatives, boundaries=boundaries, lang=lang), lang)
 
 
 @_speaks

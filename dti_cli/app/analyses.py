@@ -66,13 +66,13 @@ def explain(src: Source = Source(), *, province: str, year: int | None = None, b
 
 
 def whatif(src: Source = Source(), *, province: str | None = None, set_=None, weights=None, year: int | None = None,
-           lang: str = "vi") -> Result:
+           boundaries: int | None = None, lang: str = "vi") -> Result:
     """Recompute with changed values (set_) or weights: new score and rank next to the old."""
     if not set_ and not weights:
         raise UsageError("whatif.nothing", hint="whatif_how")
     if set_ and weights:
         raise UsageError("whatif.both", hint="set_or_weights")
-    loaded = load(src, year=year, with_prev=False)
+    loaded = load(src, year=year, with_prev=False, boundaries=boundaries)
     year = loaded.year(year, recompute="whatif")
     scores, method = loaded.scores, loaded.scores.methods[year]
     names = loaded.names(lang)
@@ -123,9 +123,9 @@ def _before_after() -> list[Column]:
 
 
 def gap(src: Source = Source(), *, province: str, target_rank: int, year: int | None = None,
-        lang: str = "vi") -> Result:
+        boundaries: int | None = None, lang: str = "vi") -> Result:
     """What it would take: the score needed to reach a rank, and how much each indicator alone would need to rise."""
-    loaded = load(src, year=year, with_prev=False)
+    loaded = load(src, year=year, with_prev=False, boundaries=boundaries)
     year = loaded.year(year, recompute="gap")
     scores, method = loaded.scores, loaded.scores.methods[year]
     unit = loaded.unit(province)
@@ -153,10 +153,10 @@ def gap(src: Source = Source(), *, province: str, target_rank: int, year: int | 
 
 
 def uncertainty(src: Source = Source(), *, year: int | None = None, samples: int = 10_000, weight_noise: float = 0.25,
-                seed: int = 0, alternatives: str | None = None, lang: str = "vi",
+                seed: int = 0, alternatives: str | None = None, boundaries: int | None = None, lang: str = "vi",
                 progress: Callable[[int], None] | None = None) -> Result:
     """How sure are we: Monte Carlo ranks under random weights (and methods): median rank and 5–95% band."""
-    loaded = load(src, year=year, with_prev=False)
+    loaded = load(src, year=year, with_prev=False, boundaries=boundaries)
     year = loaded.year(year, recompute="uncertainty",
                        first=lambda y: require_index(loaded.scores, y, "uncertainty.no_index"))
     scores, method = loaded.scores, loaded.scores.methods[year]

@@ -63,10 +63,11 @@ def chart_rank(src: Source = Source(), *, year: int | None = None, by: str | Non
     return Picture(figure, tuple(loaded.notes), Msg("word.bars", n=n))
 
 
-def chart_history(src: Source = Source(), *, provinces_: list[str], lang: str = "vi") -> Picture:
+def chart_history(src: Source = Source(), *, provinces_: list[str], boundaries: int | None = None,
+                  lang: str = "vi") -> Picture:
     """The index and pillars of units over the years, ranks marked, missing years left as gaps."""
     charts = _charts()
-    loaded = load(src)
+    loaded = load(src, boundaries=boundaries)
     scores = loaded.scores
     names = loaded.names(lang)
     units = loaded.units(provinces_)
@@ -82,10 +83,10 @@ def chart_history(src: Source = Source(), *, provinces_: list[str], lang: str = 
 
 
 def chart_compare(src: Source = Source(), *, province: str, national: bool = True, region: bool = True,
-                  year: int | None = None, lang: str = "vi") -> Picture:
+                  year: int | None = None, boundaries: int | None = None, lang: str = "vi") -> Picture:
     """A unit's pillars and main indices against the national and region averages."""
     charts = _charts()
-    loaded = load(src, year=year)
+    loaded = load(src, year=year, boundaries=boundaries)
     year = loaded.year(year)
     scores, meth = loaded.scores, loaded.scores.methods[year]
     unit = loaded.unit(province)

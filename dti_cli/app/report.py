@@ -133,9 +133,10 @@ def report_data(loaded: Loaded, unit: str, year: int, *, lang: str = "vi", sampl
 
 
 def report(src: Source = Source(), *, province: str, year: int | None = None, samples: int = 10_000,
-           lang: str = "vi") -> tuple[ReportData, tuple]:
-    """The report of a province in a year, and the notes made loading the data."""
-    loaded = load(src)
+           boundaries: int | None = None, lang: str = "vi") -> tuple[ReportData, tuple]:
+    """The report of a province in a year (on the 34 units with boundaries=2025), and the notes made loading the
+    data."""
+    loaded = load(src, boundaries=boundaries)
     year = loaded.year(year)
     unit = loaded.unit(province)
     require_index(loaded.scores, year, "scale.report_no_index")

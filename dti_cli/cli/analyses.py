@@ -41,31 +41,31 @@ def whatif_cmd(ctx: typer.Context,
                    "--set", metavar="NODE=VALUE", help="A new value for a node of the province (repeatable).")] = None,
                weights: Annotated[Optional[str], typer.Option(
                    "--weights", metavar="NODE=W,…", help="New raw weights, e.g. \"hd_cqs=300,hd_kts=150\".")] = None,
-               year: Year = None, data: Data = None, method: MethodFile = None, fmt: Tables = None,
-               lang: LangOpt = None, no_color: NoColor = False, decimal: Decimal = None, thousands: Thousands = None,
-               na: Na = None, output: Output = None):
+               year: Year = None, boundaries_: BoundariesOpt = None, data: Data = None, method: MethodFile = None,
+               fmt: Tables = None, lang: LangOpt = None, no_color: NoColor = False, decimal: Decimal = None,
+               thousands: Thousands = None, na: Na = None, output: Output = None):
     """Recompute with changed values (--set) or weights (--weights): new score and rank next to the old."""
     from dti_cli.app import analyses
 
     opts = Opts.of(ctx, data=data, method=method, lang=lang, fmt=fmt, no_color=no_color, decimal=decimal,
                    thousands=thousands, na=na, output=output, formats=TABLES)
     emit.emit(analyses.whatif(opts.source(), province=province, set_=set_, weights=weights, year=year,
-                              lang=opts.lang), opts)
+                              boundaries=boundaries(boundaries_), lang=opts.lang), opts)
 
 
 @app.command("gap")
 def gap_cmd(ctx: typer.Context, province: Province,
             target_rank: Annotated[int, typer.Option("--target-rank", "-r", min=1, help="The rank to reach.")],
-            year: Year = None, data: Data = None, method: MethodFile = None, fmt: Tables = None, lang: LangOpt = None,
-            no_color: NoColor = False, decimal: Decimal = None, thousands: Thousands = None, na: Na = None,
-            output: Output = None):
+            year: Year = None, boundaries_: BoundariesOpt = None, data: Data = None, method: MethodFile = None,
+            fmt: Tables = None, lang: LangOpt = None, no_color: NoColor = False, decimal: Decimal = None,
+            thousands: Thousands = None, na: Na = None, output: Output = None):
     """What it would take: the score needed to reach a rank, and how much each indicator alone would need to rise."""
     from dti_cli.app import analyses
 
     opts = Opts.of(ctx, data=data, method=method, lang=lang, fmt=fmt, no_color=no_color, decimal=decimal,
                    thousands=thousands, na=na, output=output, formats=TABLES)
-    emit.emit(analyses.gap(opts.source(), province=province, target_rank=target_rank, year=year, lang=opts.lang),
-              opts)
+    emit.emit(analyses.gap(opts.source(), province=province, target_rank=target_rank, year=year,
+                           boundaries=boundaries(boundaries_), lang=opts.lang), opts)
 
 
 @contextmanager
@@ -84,7 +84,7 @@ def _progress(opts: Opts, total: int):
 
 
 @app.command("uncertainty")
-def uncertainty_cmd(ctx: typer.Context, year: Year = None,
+def uncertainty_cmd(ctx: typer.Context, year: Year = None, boundaries_: BoundariesOpt = None,
                     samples: Annotated[int, typer.Option(
                         "--samples", help="Monte Carlo samples (at most 1,000,000; fewer for many units).")] = 10_000,
                     weight_noise: Annotated[float, typer.Option(
@@ -105,5 +105,6 @@ def uncertainty_cmd(ctx: typer.Context, year: Year = None,
                    thousands=thousands, na=na, output=output, formats=TABLES)
     with _progress(opts, samples) as progress:
         result = analyses.uncertainty(opts.source(), year=year, samples=samples, weight_noise=weight_noise,
-                                      seed=seed, alternatives=alternatives, lang=opts.lang, progress=progress)
+                                      seed=seed, alternatives=alternatives, boundaries=boundaries(boundaries_),
+                                      lang=opts.lang, progress=progress)
     emit.emit(result, opts)

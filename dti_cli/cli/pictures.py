@@ -57,8 +57,8 @@ def chart_rank_cmd(ctx: typer.Context, year: Year = None,
 
 
 @chart_app.command("history")
-def chart_history_cmd(ctx: typer.Context, province: ProvinceList, data: Data = None, method: MethodFile = None,
-                      fmt: Charts = None, lang: LangOpt = None, no_color: NoColor = False, decimal: Decimal = None,
+def chart_history_cmd(ctx: typer.Context, province: ProvinceList, boundaries_: BoundariesOpt = None,
+                      data: Data = None, method: MethodFile = None, fmt: Charts = None, lang: LangOpt = None, no_color: NoColor = False, decimal: Decimal = None,
                       thousands: Thousands = None, na: Na = None, output: Output = None):
     """The index and pillars of provinces over the years, ranks marked, missing years left as gaps (-o FILE)."""
     from dti_cli.app import pictures
@@ -66,7 +66,8 @@ def chart_history_cmd(ctx: typer.Context, province: ProvinceList, data: Data = N
     opts = Opts.of(ctx, data=data, method=method, lang=lang, fmt=fmt, no_color=no_color, decimal=decimal,
                    thousands=thousands, na=na, output=output)
     fmt_ = _picture(opts)
-    _save(pictures.chart_history(opts.source(), provinces_=province, lang=opts.lang), opts, fmt_)
+    _save(pictures.chart_history(opts.source(), provinces_=province, boundaries=boundaries(boundaries_),
+                                 lang=opts.lang), opts, fmt_)
 
 
 @chart_app.command("compare")
@@ -75,9 +76,9 @@ def chart_compare_cmd(ctx: typer.Context, province: Province,
                                                              help="Bars for the national average.")] = True,
                       region: Annotated[bool, typer.Option("--region/--no-region",
                                                            help="Bars for the region average too.")] = True,
-                      year: Year = None, data: Data = None, method: MethodFile = None, fmt: Charts = None,
-                      lang: LangOpt = None, no_color: NoColor = False, decimal: Decimal = None,
-                      thousands: Thousands = None, na: Na = None, output: Output = None):
+                      year: Year = None, boundaries_: BoundariesOpt = None, data: Data = None,
+                      method: MethodFile = None, fmt: Charts = None, lang: LangOpt = None, no_color: NoColor = False,
+                      decimal: Decimal = None, thousands: Thousands = None, na: Na = None, output: Output = None):
     """A province's pillars and main indices against the national and region averages (-o FILE)."""
     from dti_cli.app import pictures
 
@@ -85,7 +86,7 @@ def chart_compare_cmd(ctx: typer.Context, province: Province,
                    thousands=thousands, na=na, output=output)
     fmt_ = _picture(opts)
     _save(pictures.chart_compare(opts.source(), province=province, national=national, region=region, year=year,
-                                 lang=opts.lang), opts, fmt_)
+                                 boundaries=boundaries(boundaries_), lang=opts.lang), opts, fmt_)
 
 
 @app.command("map")
@@ -130,7 +131,7 @@ def report_cmd(ctx: typer.Context, province: Province, year: Year = None,
                samples: Annotated[int, typer.Option("--samples", min=0,
                                                     help="Monte Carlo samples for the rank band (0: none).")
                                   ] = 10_000,
-               data: Data = None, method: MethodFile = None, fmt: Reports = None, lang: LangOpt = None,
+               boundaries_: BoundariesOpt = None, data: Data = None, method: MethodFile = None, fmt: Reports = None, lang: LangOpt = None,
                no_color: NoColor = False, decimal: Decimal = None, thousands: Thousands = None, na: Na = None,
                output: Output = None):
     """A one-page province report (-o FILE.html or FILE.md): headline, ranks over the years, pillars and main
@@ -144,7 +145,8 @@ def report_cmd(ctx: typer.Context, province: Province, year: Year = None,
     if not opts.output:
         raise UsageError("report.needs_file", hint="output_report")
     fmt_ = choose(opts.fmt, opts.output, (Format.html, Format.markdown), tty=False)
-    content, notes = report.report(opts.source(), province=province, year=year, samples=samples, lang=opts.lang)
+    content, notes = report.report(opts.source(), province=province, year=year, samples=samples,
+                                   boundaries=boundaries(boundaries_), lang=opts.lang)
     for n in notes:
         emit.note(opts, n)
     report_md.write_report(opts.output, content, fmt_)

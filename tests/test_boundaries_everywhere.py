@@ -1,0 +1,47 @@
+"""`--boundaries 2025` on every command that takes a province or a year (issue 10, item 3): the figures are on the
+34 units, and a province of the 63 asked for on them is answered by the unit it joined, saying so."""
+
+import csv
+import io
+
+import pytest
+
+MERGED = "Hải Dương is part of Hải Phòng from 1 July 2025"
+
+
+@pytest.fixture(autouse=True)
+def empty_store(tmp_path, monkeypatch):
+    monkeypatch.setenv("DTI_HOME", str(tmp_path / "dti-home"))
+
+
+@pytest.mark.parametrize("args", [
+    ["rank", "--year", "2024"], ["scores", "--year", "2024"], ["movers", "--year", "2024"],
+    ["show", "hai-duong"], ["compare", "hai-duong"], ["explain", "hai-duong", "--year", "2024"],
+    ["gap", "hai-duong", "-r", "1"], ["whatif", "hai-duong", "--set", "hd_cqs=1"],
+    ["uncertainty", "--samples", "100"]])
+def test_tables_on_the_34_units(run, args):
+    res = run(*args, "--boundaries", "2025", "--lang", "en", "-f", "csv")
+    assert res.code == 0, res
+    rows = list(csv.DictReader(io.StringIO(res.out)))
+    units = {r["province"] for r in rows if "province" in r}
+    assert "hai-duong" not in units and len(units) <= 34
+    if "hai-duong" in args:
+        assert MERGED in res.err
+    else:
+        assert "hai-phong" in units
+
+
+@pytest.mark.parametrize("args", [
+    ["report", "hai-duong", "--samples", "0", "-o", "{tmp}/r.md"],
+    ["chart", "history", "hai-duong", "ha-noi", "-o", "{tmp}/h.svg"],
+    ["chart", "compare", "hai-duong", "-o", "{tmp}/c.svg"],
+    ["chart", "rank", "--highlight", "hai-duong", "-o", "{tmp}/r.svg"],
+    ["map", "--highlight", "hai-duong", "-o", "{tmp}/m.svg"]])
+def test_files_on_the_34_units(run, tmp_path, args):
+    if args[0] in ("chart", "map"):
+        pytest.importorskip("matplotlib", reason="matplotlib is in the [plot] extra")
+    res = run(*[a.format(tmp=tmp_path) for a in args], "--boundaries", "2025", "--lang", "en")
+    assert res.code == 0 and MERGED in res.err, res
+    if args[0] == "report":
+        assert "Hải Phòng" in (tmp_path / "r.md").read_text(encoding="utf-8")
+        assert "34" in (tmp_path / "r.md").read_text(encoding="utf-8")
