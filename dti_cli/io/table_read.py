@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dti_cli.errors import DataError, where
+from dti_cli.io.csv_assemble import MAX_LABEL as MAX_CELL  # characters in a cell: one limit for every label
 from dti_cli.model.provinces import fold
 
 MAX_BYTES = 10_000_000  # a results table is a few kilobytes; past this it is not one
-MAX_CELL = 1_000  # characters in a cell
 MAX_ROWS = 100_000  # rows holding something (a results table has 63 or 34)
 MAX_COLUMNS = 1_000
 MAX_UNZIPPED = 200_000_000  # bytes an .xlsx may expand to (a results workbook is well under a megabyte)
