@@ -379,3 +379,17 @@ def test_a_data_year_no_edition_covers_is_named_not_a_recursion(run, write, tmp_
     monkeypatch.setenv("DTI_HOME", str(tmp_path / "empty-store"))
     path = write("y.csv", "year,province,indicator,value\n2025,ha-noi,dti,0.7\n2025,hue,dti,0.5\n")
     one_line_error(run("rank", "--data", path, *year), 2, "no shipped DTI edition covers 2025", "--method")
+
+
+def test_a_method_of_many_children_ranks_without_a_library_warning(run, write):
+    k = 300
+    data = write("w.csv", "year,unit," + ",".join(f"x{i}" for i in range(k)) + "\n" + "".join(
+        f"2023,u{u}," + ",".join(str((u * 7 + i) % 10 / 10) for i in range(k)) + "\n" for u in range(4)))
+    method = write("w.toml", "".join(f"[indicators.x{i}]\n" for i in range(k)) + "[aggregates.idx]\nchildren = ["
+                   + ",".join(f'"x{i}"' for i in range(k)) + ']\nweights = "equal"\n')
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # any warning in the library is a failure here
+        res = run("rank", "--data", data, "--method", method, "-f", "csv")
+    assert res.code == 0 and res.err == "", res
+    assert len(res.out.splitlines()) == 5

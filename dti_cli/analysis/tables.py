@@ -34,8 +34,8 @@ def rank_table(scores: Scores, year: int, *, by: str, names: Names, top: int | N
         "prev_rank": prev[by + ":rank"].to_numpy(),
         "rank_change": prev[by + ":rank"].to_numpy() - cur[by + ":rank"].to_numpy(),
     })
-    for p in pillars:
-        out[p] = cur[p].to_numpy()
+    if pillars:  # in one step: a method of thousands of children would otherwise fragment the frame
+        out = pd.concat([out, pd.DataFrame({p: cur[p].to_numpy() for p in pillars}, index=out.index)], axis=1)
     out["provenance"] = scores.provenance(m, by)
     if region:
         out["region"] = [names.region(u) for u in out[scores.unit_kind]]
