@@ -59,6 +59,8 @@ def _frame(result, lang: str) -> pd.DataFrame:
     """The result's machine table, with the notes (and a command's own extras) in attrs."""
     frame = result.machine.frame.copy()
     frame.attrs = {"notes": [render(n, lang) for n in result.notes], **result.attrs}
+    if result.empty is not None:  # why there is nothing (the command line refuses such a result)
+        frame.attrs["empty"] = render(result.empty, lang)
     if result.status is not None:
         frame.attrs["status"] = render(result.status, lang)
         frame.attrs["failed"] = result.failed

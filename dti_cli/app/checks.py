@@ -58,7 +58,8 @@ def verify(src: Source = Source(), *, show: int = 10, lang: str = "vi") -> Resul
     return Result(Table.of("verify", both, long), views=views,
                   sheets=(Table.of("values", values, vcols), Table.of("ranks", ranks, rcols)),
                   notes=tuple(loaded.notes), status=Msg("status.verify_failed", summary=status) if failed else status,
-                  failed=failed, about=about(scores, max(scores.years), lang))
+                  failed=failed, about=about(scores, max(scores.years), lang),
+                  empty=None if len(both) else Msg("empty.verify_none"))
 
 
 def _years_34(src: Source) -> list[int]:
@@ -101,7 +102,7 @@ def check(src: Source = Source(), *, year: int | None = None, lang: str = "vi") 
 
     return Result(Table.of("check", found, cols), views=views, notes=tuple(loaded.notes),
                   status=Msg("status.check_failed", summary=summary) if n_err else summary, failed=bool(n_err),
-                  about=about(scores, max(scores.years), lang))
+                  about=about(scores, max(scores.years), lang), empty_ok=True)  # no finding is an answer
 
 
 class _Indented:
