@@ -292,6 +292,21 @@ def method(edition: str | int | None = None, *, method=None, lang: str = "vi") -
 
 
 @_speaks
+def list_(what: str, *, method=None, boundaries: int | None = None, lang: str = "vi") -> pd.DataFrame:
+    """What the other functions take by name, as ``dti list``: "provinces" (or the 34 units with
+    ``boundaries=2025``), "regions" (both keys ``region=`` takes), "nodes" (of every edition, or of ``method``) or
+    "editions".
+
+    >>> import dti_cli as dti
+    >>> list(dti.list_("regions", lang="en")["region_key_en"])[-1]
+    'mekong'
+    """
+    from dti_cli.app import lists
+
+    return _frame(lists.listing(what, src=session.Source(method=method), boundaries=boundaries, lang=lang), lang)
+
+
+@_speaks
 def import_table(path: str | Path, *, year: int, map=(), boundaries: int | None = None, source: str | None = None,
                  replace: bool = False, partial: bool = False, lang: str = "vi") -> pd.DataFrame:
     """Check a published results table (CSV or XLSX) and add it to the store as ``dti import`` does; every call

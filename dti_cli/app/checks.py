@@ -139,6 +139,15 @@ def method(src: Source = Source(), *, edition: str | None = None, lang: str = "v
     return Result(Table.of(f"method {meth.id}", rows, cols), views=views, about=about_rows)
 
 
+def method_toml(src: Source = Source(), *, edition: str | None = None, lang: str = "vi") -> str:
+    """A shipped edition (or --method FILE) as a method file to edit, comments in the run's language."""
+    from dti_cli.io.method_template import editable
+
+    meth = load_method(src.method) if src.method is not None else (
+        editions.edition(edition) if edition else editions.editions()[-1])
+    return editable(meth, lang=lang)
+
+
 class _MethodCaption:
     """The method's source, and why it cannot compute where it cannot."""
 

@@ -33,6 +33,7 @@ message name name_en national national_n needed new new_rank node normalise of o
 parent path position prev prev_rank prev_score prev_value provenance province published published_rank q5 q95 rank
 rank_change reachable region region_gap region_mean region_n region_rank rows samples_ranked score section set
 share_in_index share_in_parent source subject threshold tolerance tree unit units value weight weight_share year
+years region_key region_key_en unit_2025 gso_code merged_from n_provinces n_nodes weights_published
 """.split())
 
 
