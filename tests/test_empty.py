@@ -9,7 +9,8 @@ def _one_line_why(res, *words):
     assert res.code == 1, res
     assert res.out == ""
     lines = res.err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith(("Error: nothing to show: ", "Lỗi: không có gì để hiển thị: "))
+    assert len(lines) == 1
+    assert lines[0].startswith(("Error: nothing to show: ", "Lỗi: không có gì để hiển thị: "))
     for w in words:
         assert w in lines[0], (w, lines[0])
 

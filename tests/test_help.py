@@ -227,7 +227,8 @@ def test_an_edited_weight_changes_the_ranking(run, tmp_path):
         run("rank", "--year", "2022", "-f", "csv").out
 
 
-@pytest.mark.parametrize("lang,words", [("en", "as a method file to edit"), ("vi", "dưới dạng tệp để chỉnh sửa")])
+@pytest.mark.parametrize("lang,words", [("en", "as a method file to edit"),
+                                        ("vi", "dưới dạng tệp để chỉnh sửa")])
 def test_the_toml_template_to_stdout_in_the_language(run, lang, words):
     res = run("method", "922", "--format", "toml", "--lang", lang)
     assert res.code == 0 and res.out.startswith("# ") and words in res.out.splitlines()[0]

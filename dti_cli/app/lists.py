@@ -80,7 +80,8 @@ def _regions(lang: str) -> Result:
                           for name, (_, short) in provinces.REGIONS.items()])
     cols = [Column("region_key", Msg("listing.col.region_key"), "text"),
             Column("region_key_en", Msg("listing.col.region_key_en"), "text"),
-            Column("name", Msg("col.region"), "text"), Column("n_provinces", Msg("listing.col.provinces"), "int")]
+            Column("name", Msg("col.region"), "text"),
+            Column("n_provinces", Msg("listing.col.provinces"), "int", table=False)]
     return _result("regions", frame, cols, Msg("listing.title.regions", n=len(frame)))
 
 
@@ -107,8 +108,10 @@ def _editions(lang: str) -> Result:
                            "years": ", ".join(map(str, m.years or ())), "weights_published": m.computable,
                            "n_nodes": len(m.nodes), "source": m.source} for m in editions.editions()])
     cols = [Column("edition", Msg("col.edition"), "text"), Column("name", Msg("listing.col.name"), "text"),
-            Column("years", Msg("listing.col.years"), "text"), Column("weights_published", Msg("listing.col.weights"), "bool"),
-            Column("n_nodes", Msg("listing.col.nodes"), "int"), Column("source", Msg("col.source"), "text", table=False)]
+            Column("years", Msg("listing.col.years"), "text"),
+            Column("weights_published", Msg("listing.col.weights"), "bool"),
+            Column("n_nodes", Msg("listing.col.nodes"), "int"),
+            Column("source", Msg("col.source"), "text", table=False)]
     return _result("editions", frame, cols, Msg("listing.title.editions", n=len(frame)))
 
 
