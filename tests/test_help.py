@@ -247,3 +247,9 @@ def test_a_raw_data_method_round_trips(run, tmp_path):
     data = str(ROOT / "examples" / "districts" / "data.csv")
     assert run("rank", "--data", data, "--method", str(out), "-f", "csv").out == \
         run("rank", "--data", data, "--method", str(src), "-f", "csv").out
+
+
+def test_toml_with_new_is_refused_before_anything_is_written(run, tmp_path):
+    res = run("method", "--new", "2026", "-f", "toml", env={"DTI_HOME": str(tmp_path)})
+    assert res.code == 2 and res.out == "" and len(res.err.strip().splitlines()) == 1
+    assert not (tmp_path / "methods").exists()

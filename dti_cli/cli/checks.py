@@ -62,7 +62,12 @@ def method_cmd(ctx: typer.Context, edition: Edition = None, method: MethodFile =
 
     opts = Opts.of(ctx, method=method, lang=lang, fmt=fmt, no_color=no_color, output=output,
                    formats=(*TABLES, Format.toml))
-    if opts.chosen is Format.toml and new is None:
+    if opts.chosen is Format.toml:
+        if new is not None:  # --new writes its file into the store; what it prints is a table
+            from dti_cli.errors import UsageError
+
+            raise UsageError("format.unsupported", option="format", fmt="toml",
+                             known=", ".join(f.value for f in TABLES))
         emit.write(opts, checks.method_toml(opts.source(), edition=edition, lang=opts.lang))
         return
     if new is not None:
