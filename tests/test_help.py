@@ -114,6 +114,21 @@ def test_node_completion_follows_the_method_given():
     assert "hd_cqs" in dict(cli._complete_node(Ctx(), "hd"))
 
 
+def test_completion_of_nodes_and_regions_does_not_import_pandas():
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "from dti_cli import cli\n"
+            "class C:\n    params = {'method': %r}\n    parent = None\n"
+            "print(cli._complete_node(C(), 'fib'), cli._complete_node(None, 'hd'), cli._complete_region('me'))\n"
+            "assert 'pandas' not in sys.modules and 'numpy' not in sys.modules\n"
+            % str(ROOT / "examples" / "districts" / "method.toml"))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert "fibre_households_pct" in out.stdout and "hd_cqs" in out.stdout and "mekong" in out.stdout
+
+
 def test_province_completion_still_works():
     assert "quang-ninh" in cli._complete_province("quang")
 

@@ -53,11 +53,15 @@ def _complete_node(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]
 
     methods = editions()
     asked = _method_asked(ctx)
-    if asked:
-        from dti_cli.app.session import load_method
+    if asked:  # read here as the session reads it, without importing the data layer (pandas) for a completion
+        from pathlib import Path
+
+        from dti_cli.model import editions as eds, method_file
 
         try:
-            methods = (load_method(asked),)
+            path = Path(asked)
+            methods = (method_file.load(path) if path.exists() or not asked.strip().isdigit()
+                       else eds.edition(asked),)
         except Exception:  # a file still being typed, or not a method: complete from the editions
             pass
     seen: dict[str, str] = {}
