@@ -292,7 +292,8 @@ def method(edition: str | int | None = None, *, method=None, lang: str = "vi") -
 
 
 @_speaks
-def list_(what: str, *, method=None, boundaries: int | None = None, lang: str = "vi") -> pd.DataFrame:
+def list_(what: str, *, method=None, boundaries: int | None = None, region: str | None = None,
+          lang: str = "vi") -> pd.DataFrame:
     """What the other functions take by name, as ``dti list``: "provinces" (or the 34 units with
     ``boundaries=2025``), "regions" (both keys ``region=`` takes), "nodes" (of every edition, or of ``method``) or
     "editions".
@@ -303,7 +304,8 @@ def list_(what: str, *, method=None, boundaries: int | None = None, lang: str = 
     """
     from dti_cli.app import lists
 
-    return _frame(lists.listing(what, src=session.Source(method=method), boundaries=boundaries, lang=lang), lang)
+    return _frame(lists.listing(what, src=session.Source(method=method), boundaries=boundaries, region=region,
+                                lang=lang), lang)
 
 
 @_speaks

@@ -52,8 +52,8 @@ def test_every_help_has_two_to_four_examples(run, path):
     found = _examples(path)
     assert 2 <= len(found) <= 4, found
     res = run(*path, "--help", env={"COLUMNS": "80"})
-    for example in found:  # shown whole, one per line, at 80 columns
-        assert "    " + example + "\n" in res.out, example
+    for example in found:  # shown whole, one per line, within 80 columns
+        assert "    " + example + "\n" in res.out and len("    " + example) <= 80, example
     if path:
         assert all(e.startswith("dti " + " ".join(path)) for e in found[:1]), found
 
@@ -268,3 +268,11 @@ def test_toml_with_new_is_refused_before_anything_is_written(run, tmp_path):
     res = run("method", "--new", "2026", "-f", "toml", env={"DTI_HOME": str(tmp_path)})
     assert res.code == 2 and res.out == "" and len(res.err.strip().splitlines()) == 1
     assert not (tmp_path / "methods").exists()
+
+
+def test_list_provinces_of_a_region_in_either_key(run):
+    en = run("list", "provinces", "--region", "mekong", "-f", "csv").out
+    vi = run("list", "provinces", "--region", "dong-bang-song-cuu-long", "-f", "csv").out
+    assert en == vi and len(en.strip().splitlines()) == 14 and "can-tho" in en and "ha-noi" not in en
+    res = run("list", "nodes", "--region", "mekong")
+    assert res.code == 2 and "dti list provinces --region" in res.err

@@ -21,9 +21,10 @@ class What(str, Enum):
     editions = "editions"
 
 
-def listing(what: str, *, src: Source = Source(), boundaries: int | None = None, lang: str = "vi") -> Result:
-    """Provinces (or the 34 units of 2025), regions, the node ids of the editions (or of --method), or the
-    editions."""
+def listing(what: str, *, src: Source = Source(), boundaries: int | None = None, region: str | None = None,
+            lang: str = "vi") -> Result:
+    """Provinces (or the 34 units of 2025; those of a region), regions, the node ids of the editions (or of
+    --method), or the editions."""
     try:
         kind = What(str(getattr(what, "value", what)).strip().lower())
     except ValueError:
@@ -31,8 +32,10 @@ def listing(what: str, *, src: Source = Source(), boundaries: int | None = None,
                          known=", ".join(w.value for w in What)) from None
     if boundaries not in (None, 2025):
         raise UsageError("boundaries.unknown", option="boundaries", value=str(boundaries))
+    if region is not None and kind is not What.provinces:
+        raise UsageError("listing.region_provinces", option="region")
     if kind is What.provinces:
-        return _provinces(boundaries, lang)
+        return _provinces(boundaries, provinces.resolve_region(region) if region is not None else None, lang)
     if kind is What.regions:
         return _regions(lang)
     if kind is What.nodes:
@@ -46,13 +49,15 @@ def _region_cells(region: str, lang: str) -> dict:
             "region_key_en": provinces.REGION_EN.get(region, "")}
 
 
-def _provinces(boundaries: int | None, lang: str) -> Result:
+def _provinces(boundaries: int | None, region: str | None, lang: str) -> Result:
     reg = provinces.registry()
     members: dict[str, list[str]] = {}
     for old, new in reg.merge.items():
         members.setdefault(new, []).append(reg.get(old).name_vi)
     recs = []
     for p in reg.units(boundaries):
+        if region is not None and p.region != region:
+            continue
         rec = {"province": p.slug, "name": p.name(lang), "gso_code": p.code, **_region_cells(p.region, lang)}
         if boundaries == 2025:
             rec["merged_from"] = ", ".join(members.get(p.slug, ()))
@@ -67,6 +72,8 @@ def _provinces(boundaries: int | None, lang: str) -> Result:
             Column("unit_2025", Msg("listing.col.unit_2025"), "text"),
             Column("merged_from", Msg("listing.col.members"), "text")]
     title = Msg("listing.title.units" if boundaries else "listing.title.provinces", n=len(frame))
+    if region is not None:
+        title = Msg("listing.title.in_region", title=title, region=provinces.RegionName(region))
     return _result("provinces", frame, cols, title)
 
 

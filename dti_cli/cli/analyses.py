@@ -89,7 +89,7 @@ def _progress(opts: Opts, total: int):
 
 @app.command("uncertainty", epilog=examples(
     "dti uncertainty --year 2023 --samples 2000",
-    "dti uncertainty --year 2022 --samples 1000 --weight-noise 0.1 --seed 7 -f csv"))
+    "dti uncertainty --year 2022 --samples 500 --weight-noise 0.1 --seed 7 -f csv"))
 def uncertainty_cmd(ctx: typer.Context, year: Year = None,
                     samples: Annotated[int, typer.Option(
                         "--samples", help="Monte Carlo samples (at most 1,000,000; fewer for many units).")] = 10_000,
