@@ -105,9 +105,10 @@ def load_method(edition_or_path: str | int | Path | None = None, *, lang: str = 
 
 @_speaks
 def rank(*, year: int | None = None, by: str | None = None, top: int | None = None, region: str | None = None,
-         boundaries: int | None = None, data=None, method=None, lang: str = "vi", decimal: str | None = None,
-         thousands: str | None = None, na=()) -> pd.DataFrame:
-    """The league table of a year (default: the latest) on the index or any node, as ``dti rank``.
+         boundaries: int | None = None, level: str | None = None, data=None, method=None, lang: str = "vi",
+         decimal: str | None = None, thousands: str | None = None, na=()) -> pd.DataFrame:
+    """The league table of a year (default: the latest) on the index or any node, as ``dti rank``;
+    ``level="ministries"``: the ministries' DTI as the press printed it (partial).
 
     >>> import dti_cli as dti
     >>> dti.rank(year=2022, top=3)[["rank", "province", "score"]].values.tolist()
@@ -115,7 +116,7 @@ def rank(*, year: int | None = None, by: str | None = None, top: int | None = No
     """
     src = _source(data, method, decimal, thousands, na)
     return _frame(tables.rank(src, year=year, by=by, top=top, region=region, boundaries=boundaries,
-                              lang=lang), lang)
+                              level=level, lang=lang), lang)
 
 
 @_speaks
@@ -136,10 +137,12 @@ def compare(*provinces: str, national: bool = False, region: bool = False, year:
 
 
 @_speaks
-def show(province: str, *, year: int | None = None, boundaries: int | None = None, data=None, method=None,
-         lang: str = "vi", decimal: str | None = None, thousands: str | None = None, na=()) -> pd.DataFrame:
+def show(province: str, *, year: int | None = None, boundaries: int | None = None, level: str | None = None,
+         data=None, method=None, lang: str = "vi", decimal: str | None = None, thousands: str | None = None,
+         na=()) -> pd.DataFrame:
     """A province's profile, as ``dti show``: its years (``section == "history"``) and its main indices in a year
-    (``section == "components"``); ``attrs`` names its strongest and weakest indices.
+    (``section == "components"``); ``attrs`` names its strongest and weakest indices. ``"viet-nam"``: the national
+    DTI and the published means by year; ``level="ministries"``: a ministry's published DTI.
 
     >>> import dti_cli as dti
     >>> qn = dti.show("quang-ninh")
@@ -147,7 +150,7 @@ def show(province: str, *, year: int | None = None, boundaries: int | None = Non
     [2020, 2021, 2022, 2023, 2024]
     """
     src = _source(data, method, decimal, thousands, na)
-    return _frame(profile.show(src, province=province, year=year, boundaries=boundaries, lang=lang),
+    return _frame(profile.show(src, province=province, year=year, boundaries=boundaries, level=level, lang=lang),
                   lang)
 
 

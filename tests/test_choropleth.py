@@ -266,7 +266,7 @@ def test_data_on_the_34_units_take_the_34_unit_borders(run, tmp_path):
     g = groups(out)
     assert set(g) - {"hoang-sa", "truong-sa"} == REG.slugs34
     i = [p.slug for p in REG.p34].index("hue")
-    assert g["hue"][0] == f"Huế: {i}.0000" and '<g id="highlight-hue">' in out.read_text(encoding="utf-8")
+    assert g["hue"][0] == f"Huế: {i}.0000, rank {34 - i}" and '<g id="highlight-hue">' in out.read_text(encoding="utf-8")
     # the same file less one unit: from 2025 on, still the 34 units' borders, with a note; before, the 63
     # provinces' (Huế is then Thừa Thiên Huế's slug)
     for year, drawn, note in ((2025, REG.slugs34, True), (2024, REG.slugs63, False)):
@@ -320,7 +320,7 @@ def test_highlight_outside_the_region_and_a_file_of_some_of_the_34(run, tmp_path
         in res.err
     g = groups(tmp_path / "m.svg")
     assert set(g) - {"hoang-sa", "truong-sa"} == REG.slugs34 and "3 units with a value" in res.err
-    assert g["hue"][0] == "Huế: 0.6000" and g["da-nang"][0].endswith(": no data")
+    assert g["hue"][0] == "Huế: 0.6000, rank 2" and g["da-nang"][0].endswith(": no data")
 
 
 def user_map(run, tmp_path, rows: str, *args):
@@ -365,11 +365,10 @@ def test_a_merged_province_highlighted_on_the_34_units_outlines_its_new_unit(run
     assert '<g id="highlight-hai-phong">' in svg and svg.count('<g id="highlight-') == 1
 
 
-def test_report_without_any_index_goes_without_the_map(run, tmp_path):
+def test_report_without_any_index_says_so(run, tmp_path):
     data = tmp_path / "r.csv"
     data.write_text("year,province,hd_cqs\n2024,ha-noi,0.7\n2024,da-nang,0.8\n", encoding="utf-8")
     out = tmp_path / "r.html"
     res = run("report", "ha-noi", "--data", str(data), "--samples", "0", "-o", str(out))
-    assert res.code == 0, res
-    html = out.read_text(encoding="utf-8")
-    assert 'id="highlight-' not in html and 'id="ha-noi"' not in html
+    # a year in which no province has an index: one line, no report (issue 11, item 17; tests/test_scale_bounds.py)
+    assert res.code == 1 and not out.exists() and "nothing to report" in res.err, res

@@ -151,3 +151,76 @@ def test_labels_with_a_nul_take_the_renderer(bundled_scores):
     odd = dataclasses.replace(bundled_scores, nodes=tuple(n + "\x00" if n == "dti" else n
                                                           for n in bundled_scores.nodes))
     _same_as_renderer(odd)
+
+
+# ---- json: the same writer, records streamed a chunk at a time (issue 11, item 21)
+
+def _json(scores, years, **kw) -> str:
+    buf = io.StringIO()
+    scores_writer.write_json(scores, years, buf, **kw)
+    return buf.getvalue()
+
+
+def _json_of_table(scores, years) -> str:
+    return jsonfmt.to_json(Table.of("scores", long_frame(scores, years), long_columns(scores.unit_kind)))
+
+
+def test_the_json_stream_writes_what_the_json_renderer_writes(bundled_scores):
+    years = bundled_scores.years
+    assert _json(bundled_scores, years, chunk=500) == _json_of_table(bundled_scores, years)
+    assert _json(bundled_scores, [2022], chunk=7) == _json_of_table(bundled_scores, [2022])
+
+
+def test_the_json_stream_in_two_processes_gives_the_same_bytes(tmp_path, bundled_scores):
+    def to_file(name, workers):
+        path = tmp_path / name
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            scores_writer.write_json(bundled_scores, bundled_scores.years, fh, workers=workers, chunk=300)
+        return path.read_bytes()
+
+    one = to_file("one.json", 1)
+    assert to_file("two.json", 2) == one == _json_of_table(bundled_scores, bundled_scores.years).encode()
+
+
+@pytest.mark.parametrize("rows", [
+    "2022,u1,1,2\n2022,u2,3,4\n2023,u1,5,\n",  # a missing figure: null
+    "2022,u1,50000.25,1\n2022,u2,3000000.5,-2.125\n2022,u3,-987654.75,0\n",  # wide integer parts
+    "2022,u1,1e15,2\n2022,u2,-3e100,4\n",  # huge figures: the renderer's route, the first record among them
+    "2022,\"u \"\"1\"\", \\\\ é\",1,2\n2022,u2,3,4\n",  # a label json escapes
+])
+def test_json_stream_edge_cases(tmp_path, rows):
+    scores = _raw_scores(tmp_path, rows)
+    for chunk in (1, 7, 100_000):
+        assert _json(scores, scores.years, chunk=chunk) == _json_of_table(scores, scores.years)
+
+
+def test_json_stream_without_the_joint_tail_table(tmp_path, monkeypatch):
+    monkeypatch.setattr(scores_writer, "TAIL_MAX", 0)
+    scores = _raw_scores(tmp_path, "2022,u1,1,2\n2022,u2,3,4\n2023,u1,5,\n")
+    assert _json(scores, scores.years, chunk=7) == _json_of_table(scores, scores.years)
+
+
+def test_json_stream_with_no_figure_and_with_a_nul_label(tmp_path, bundled_scores):
+    import dataclasses
+
+    scores = _raw_scores(tmp_path, "2022,u1,1,2\n")
+    blank = dataclasses.replace(scores, value=np.full_like(scores.value, np.nan), rank=np.full_like(scores.rank, np.nan))
+    assert _json(blank, blank.years) == _json_of_table(blank, blank.years) == "[]\n"
+    odd = dataclasses.replace(bundled_scores, nodes=tuple(n + "\x00" if n == "dti" else n
+                                                          for n in bundled_scores.nodes))
+    assert _json(odd, [2022], chunk=50) == _json_of_table(odd, [2022])
+
+
+def test_the_command_line_streams_json(run, tmp_path, monkeypatch):
+    """`dti scores -f json` takes the streaming writer and gives the renderer's bytes, to stdout and to -o."""
+    calls = []
+    real = scores_writer.write_json
+    monkeypatch.setattr(scores_writer, "write_json", lambda *a, **kw: calls.append(1) or real(*a, **kw))
+    r = run("scores", "--year", "2022", "-f", "json")
+    assert r.code == 0 and calls and r.err == ""
+    path = tmp_path / "s.json"
+    assert run("scores", "--year", "2022", "-o", str(path)).code == 0
+    assert path.read_text(encoding="utf-8") == r.out
+    import json
+
+    assert {"year", "province", "node", "score", "rank", "provenance", "source"} == set(json.loads(r.out)[0])

@@ -7,6 +7,7 @@ import numpy as np
 from dti_cli.analysis.units import kind_word
 from dti_cli.errors import UsageError
 from dti_cli.i18n import Msg
+from dti_cli.model import levels
 from dti_cli.model.method import Method
 from dti_cli.model.scores import COMPUTED, Scores
 
@@ -77,6 +78,18 @@ def national_mean(scores: Scores, year: int, node: str) -> tuple[float, int]:
     vals = scores.value[scores.year_mask(year), scores.col(node)]
     vals = vals[~np.isnan(vals)]
     return (float(np.mean(vals)) if len(vals) else float("nan")), int(len(vals))
+
+
+def national_figure(scores: Scores, year: int, node: str, *, published: bool = False) -> tuple[float, int, str]:
+    """The mean of the provinces on a node: with `published` (the data is the bundled publication on the 63), the
+    ministry's published mean where there is one, else the plain mean over the units with a value; how many units
+    it is over; and the source id of a published mean ("" when dti computed it)."""
+    if published:
+        fig = levels.provinces_mean(year, node)
+        if fig is not None:
+            return fig.value, fig.n or scores.universe.get(year, 0), fig.source
+    value, n = national_mean(scores, year, node)
+    return value, n, ""
 
 
 def region_mean(scores: Scores, year: int, node: str, region: str, names) -> float:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from dti_cli.analysis.averages import diff, national_mean, prev_year
+from dti_cli.analysis.averages import diff, national_figure, prev_year
 from dti_cli.analysis.units import Names
 from dti_cli.model.scores import Scores
 
@@ -29,15 +29,15 @@ def history(scores: Scores, unit: str, *, names: Names) -> pd.DataFrame:
     return pd.DataFrame(recs)
 
 
-def components(scores: Scores, unit: str, year: int, *, names: Names) -> pd.DataFrame:
-    """One unit's main indices in a year: value, rank, national mean, gap."""
+def components(scores: Scores, unit: str, year: int, *, names: Names, published: bool = False) -> pd.DataFrame:
+    """One unit's main indices in a year: value, rank, national mean (the published one with `published`), gap."""
     method = scores.methods[year]
     recs = []
     for node in method.tree_order()[1 + len(method.pillars):]:
         c = scores.cell(year, unit, node)
         if np.isnan(c["value"]) and np.isnan(c["rank"]):
             continue
-        nat = national_mean(scores, year, node)[0]
+        nat = national_figure(scores, year, node, published=published)[0]
         recs.append({"indicator": node, "indicator_name": method.node_label(node, names.lang), "value": c["value"],
                      "rank": c["rank"], "national": nat, "gap": float(diff(c["value"], nat)),
                      "provenance": c["provenance"]})

@@ -114,21 +114,36 @@ def parse_assignments(items, option: str) -> dict[str, float]:
     return out
 
 
-def _check_computable(method: Method, year: int) -> None:
+def _problem(scores: Scores, year: int, what: str) -> tuple[str, dict] | None:
+    """Why a year cannot be recomputed and ranked (its weights unknown, or provinces without a score), or None."""
+    method = scores.methods[year]
     if not method.computable:
-        raise UsageError("recompute.weights_unknown", year=year, method=method.id, reason=MethodNote(method))
-
-
-def check_ranked(scores: Scores, year: int, what: str) -> None:
-    """Ranks after a change mean something only when every province has a score (2020 and 2021 do not)."""
-    yr = Year.of(scores, year)
-    _check_computable(yr.method, year)
+        return "recompute.weights_unknown", dict(year=year, method=method.id, reason=MethodNote(method))
     if scores.unit_kind != "province":
-        return
-    have = int((~np.isnan(yr.values[:, yr.col(yr.method.root)])).sum())
-    if have < len(yr.units):
-        raise UsageError("recompute.incomplete", year=year, have=have, n=len(yr.units), root=yr.method.root,
-                         what=Msg(f"analysis.{what}"))
+        return None
+    m = scores.year_mask(year)
+    have = int((~np.isnan(scores.value[m, scores.col(method.root)])).sum())
+    if have < int(m.sum()):
+        return "recompute.incomplete", dict(year=year, have=have, n=int(m.sum()), root=method.root,
+                                            what=Msg(f"analysis.{what}"))
+    return None
+
+
+def recomputable(scores: Scores, what: str = "gap") -> list[int]:
+    """The years whose scores can be recomputed and ranked."""
+    return [y for y in sorted(scores.methods) if _problem(scores, y, what) is None]
+
+
+def check_ranked(scores: Scores, year: int, what: str, every=None) -> None:
+    """Ranks after a change mean something only when the weights are known and every province has a score (2020 and
+    2021 do not); the error names the years that would work (among `every`: a callable giving the scores of every
+    year, when `scores` holds only some)."""
+    check_year(scores, year)
+    problem = _problem(scores, year, what)
+    if problem:
+        ok = recomputable(every() if every else scores, what)
+        key, params = problem
+        raise UsageError(key, **params, ok=Msg("recompute.try_years", years=", ".join(map(str, ok))) if ok else "")
 
 
 def is_raw(method: Method) -> bool:

@@ -21,23 +21,27 @@ class Names:
     labels: dict | None = None  # unit -> name, from a data file's `name` column
 
     def __call__(self, unit: str) -> str:
-        if self.kind != "province":
-            return (self.labels or {}).get(unit, unit)
+        """The data's `name` for the unit, else the province's name for a province slug, else the id."""
+        label = (self.labels or {}).get(unit)
+        if label:
+            return label
         p = self._province(unit)
         # Vietnamese names in both languages, as the English press of record writes them ("Quảng Ninh")
         return p.name_vi if p else unit
 
     def _province(self, unit: str):
         reg = provinces.registry()
+        if self.kind != "province":  # a user's units: a province slug only where it names one of the 63 or the 34
+            return reg.by_slug63.get(unit) or reg.by_slug34.get(unit)
         return (reg.by_slug34 if self.boundaries == 2025 else reg.by_slug63).get(unit)
 
     @classmethod
     def of(cls, dataset, kind: str, lang: str = "vi", boundaries: int | None = None) -> "Names":
         """Names for a data set's units: the registry for provinces, the data's `name` column otherwise."""
         labels = None
-        if kind != "province" and dataset is not None and dataset.attributes is not None \
-                and "name" in dataset.attributes:
-            labels = dict(zip(dataset.attributes["unit"], dataset.attributes["name"]))
+        if dataset is not None and dataset.attributes is not None and "name" in dataset.attributes:
+            named = dataset.attributes.dropna(subset=["name"])
+            labels = {u: str(n) for u, n in zip(named["unit"], named["name"]) if str(n).strip()}
         return cls(kind, lang, boundaries, labels)
 
     def region(self, unit: str) -> str:

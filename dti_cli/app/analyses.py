@@ -9,7 +9,7 @@ from dti_cli.analysis import gap as gap_mod
 from dti_cli.analysis import sentences, uncertainty as unc_mod, whatif as whatif_mod
 from dti_cli.analysis.recompute import parse_assignments
 from dti_cli.analysis.units import kind_word
-from dti_cli.app.common import about, unit_columns
+from dti_cli.app.common import about, require_index, unit_columns
 from dti_cli.app.session import Source, load
 from dti_cli.errors import UsageError
 from dti_cli.i18n import Msg, render
@@ -80,7 +80,7 @@ def whatif(src: Source = Source(), *, province: str | None = None, set_=None, we
     if set_ and weights:
         raise UsageError("whatif.both", hint="set_or_weights")
     loaded = load(src, year=year, with_prev=False)
-    year = loaded.year(year)
+    year = loaded.year(year, recompute="whatif")
     scores, method = loaded.scores, loaded.scores.methods[year]
     names = loaded.names(lang)
     if set_:
@@ -133,7 +133,7 @@ def gap(src: Source = Source(), *, province: str, target_rank: int, year: int | 
         lang: str = "vi") -> Result:
     """What it would take: the score needed to reach a rank, and how much each indicator alone would need to rise."""
     loaded = load(src, year=year, with_prev=False)
-    year = loaded.year(year)
+    year = loaded.year(year, recompute="gap")
     scores, method = loaded.scores, loaded.scores.methods[year]
     unit = loaded.unit(province)
     name = loaded.names(lang)(unit)
@@ -164,7 +164,8 @@ def uncertainty(src: Source = Source(), *, year: int | None = None, samples: int
                 progress: Callable[[int], None] | None = None) -> Result:
     """How sure are we: Monte Carlo ranks under random weights (and methods): median rank and 5–95% band."""
     loaded = load(src, year=year, with_prev=False)
-    year = loaded.year(year)
+    year = loaded.year(year, recompute="uncertainty",
+                       first=lambda y: require_index(loaded.scores, y, "uncertainty.no_index"))
     scores, method = loaded.scores, loaded.scores.methods[year]
     names = loaded.names(lang)
     alts = unc_mod.Alternatives.parse(alternatives)

@@ -16,6 +16,18 @@ from dti_cli.render.cells import first_provenance, provenance
 GENERATED_BY = f"dti {__version__}"
 
 
+def require_index(scores: Scores, year: int, key: str) -> None:
+    """The error `key` when no unit has an index figure in the year (none published, none computable): a report or
+    an uncertainty analysis would have nothing to show."""
+    import numpy as np
+
+    from dti_cli.errors import DataError
+
+    root = scores.methods[year].root
+    if not (~np.isnan(scores.value[scores.year_mask(year), scores.col(root)])).any():
+        raise DataError(key, year=year, root=root)
+
+
 def sources_table() -> pd.DataFrame:
     """source, url_or_note: where each source id of the bundled data and of the user's imported years points."""
     from dti_cli.io import store

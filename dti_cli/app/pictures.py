@@ -59,7 +59,9 @@ def chart_rank(src: Source = Source(), *, year: int | None = None, by: str | Non
         return charts.rank_chart(frame, title=f"{label} {year}",
                                  subtitle=f"{meth.label(lang)} · {render(where, lang)}",
                                  source=render(SourceLine(scores, year, node), lang),
-                                 national=averages.national_mean(scores, year, node)[0], highlight=marked,
+                                 national=averages.national_figure(scores, year, node,
+                                                                   published=loaded.published(year))[0],
+                                 highlight=marked,
                                  value_label=label, lang=lang)
 
     return Picture(figure, tuple(loaded.notes), Msg("word.bars", n=n))
@@ -92,7 +94,8 @@ def chart_compare(src: Source = Source(), *, province: str, national: bool = Tru
     scores, meth = loaded.scores, loaded.scores.methods[year]
     unit = loaded.unit(province)
     names = loaded.names(lang)
-    table = tables.compare_table(scores, [unit], year, names=names, national=True, region=region)
+    table = tables.compare_table(scores, [unit], year, names=names, national=True, region=region,
+                                 published=loaded.published(year))
     # averages over only the few provinces with a published value would mislead in a picture: left out
     partial = table["national_n"] < scores.universe.get(year, 0)
     table.loc[partial, [c for c in ("national", "region_mean") if c in table]] = np.nan

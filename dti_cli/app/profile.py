@@ -26,9 +26,18 @@ class _Strengths:
 
 
 def show(src: Source = Source(), *, province: str, year: int | None = None, boundaries: int | None = None,
-         lang: str = "vi") -> Result:
-    """A unit's profile: every year's score and rank, its pillars and main indices, strengths and weaknesses."""
+         level: str | None = None, lang: str = "vi") -> Result:
+    """A unit's profile: every year's score and rank, its pillars and main indices, strengths and weaknesses;
+    "viet-nam" gives the national series, and level="ministries" a ministry's printed scores."""
+    from dti_cli.app import levels
     from dti_cli.render.terminal import sparkline
+
+    if levels.level_of(level) == "ministries":
+        levels.published_only(src, "levels.level_options", year=year, boundaries=boundaries)
+        return levels.ministry_show(province, lang=lang)
+    if levels.is_national(province):
+        levels.published_only(src, "levels.national_options", year=year, boundaries=boundaries)
+        return levels.national_series(lang)
 
     loaded = load(src, boundaries=boundaries)
     scores = loaded.scores
@@ -36,7 +45,7 @@ def show(src: Source = Source(), *, province: str, year: int | None = None, boun
     names = loaded.names(lang)
     hist = profile.history(scores, unit, names=names)
     year = loaded.year(year)
-    comp = profile.components(scores, unit, year, names=names)
+    comp = profile.components(scores, unit, year, names=names, published=loaded.published(year))
     best, worst = profile.strengths(comp)
     method = scores.methods[year]
     pillars = list(dict.fromkeys(p for m in scores.methods.values() for p in m.pillars if p in hist.columns))
@@ -78,7 +87,7 @@ def show(src: Source = Source(), *, province: str, year: int | None = None, boun
 def scores(src: Source = Source(), *, year: int | None = None, boundaries: int | None = None,
            lang: str = "vi") -> Result:
     """Every node's score and rank for every unit and year, in long form, with provenance."""
-    from dti_cli.render.scores_writer import write_delimited
+    from dti_cli.render.scores_writer import write_delimited, write_json
 
     loaded = load(src, year=year, with_prev=False, boundaries=boundaries, keep_rows=False)
     sc = loaded.scores
@@ -86,14 +95,17 @@ def scores(src: Source = Source(), *, year: int | None = None, boundaries: int |
     cols = long_columns(sc.unit_kind)
 
     @functools.cache
-    def machine() -> Table:  # built once, and only when a format needs it (csv and tsv take the bulk writer)
+    def machine() -> Table:  # built once, and only when a format needs it (csv, tsv, json take the bulk writer)
         return Table.of("scores", long_frame(sc, years), cols)
 
     def views(screen: bool = True):
         return (Table("scores", machine().frame, cols, title=Msg("title.scores", years=", ".join(map(str, years)))),)
 
-    def bulk(sep: str, out, workers: int = 1) -> None:
-        write_delimited(sc, years, sep, out, workers=workers)
+    def bulk(fmt: str, out, workers: int = 1) -> None:
+        if fmt == "json":
+            write_json(sc, years, out, workers=workers)
+        else:
+            write_delimited(sc, years, "\t" if fmt == "tsv" else ",", out, workers=workers)
 
     # empty_ok: every unit of a year has its rows (and counting them would build what the bulk writer avoids)
     return Result(machine, views=views, notes=tuple(loaded.notes), about=about(sc, max(years), lang), bulk=bulk,

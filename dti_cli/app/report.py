@@ -10,7 +10,7 @@ import pandas as pd
 from dti_cli.analysis import explain, profile, sentences, tables, uncertainty
 from dti_cli.analysis.averages import MethodNote
 from dti_cli.analysis.units import kind_word
-from dti_cli.app.common import GENERATED_BY, sources_table
+from dti_cli.app.common import GENERATED_BY, require_index, sources_table
 from dti_cli.app.session import Loaded, Source, load
 from dti_cli.errors import DataError, UsageError
 from dti_cli.i18n import Msg, render
@@ -19,9 +19,11 @@ from dti_cli.render.cells import first_provenance
 from dti_cli.render.report_model import ReportData
 
 
-def _components(scores, unit: str, year: int, names) -> pd.DataFrame:
+def _components(loaded: Loaded, unit: str, year: int, names) -> pd.DataFrame:
+    scores = loaded.scores
     meth = scores.methods[year]
-    comp = tables.compare_table(scores, [unit], year, names=names, national=True, region=True)
+    comp = tables.compare_table(scores, [unit], year, names=names, national=True, region=True,
+                                published=loaded.published(year))
     comp = comp[comp["indicator"] != meth.root].copy()
     # a report compares with averages over every province: an average of the few with a published value (the
     # foundation indices of 2022: the top 5) would mislead a reader, so it is left out
@@ -101,7 +103,7 @@ def report_data(loaded: Loaded, unit: str, year: int, *, lang: str = "vi", sampl
     headline = sentences.headline(names(unit), year, cur["value"], cur["rank"], scores.universe.get(year, 0),
                                   prev["value"], prev["rank"])
     hist = profile.history(scores, unit, names=names)
-    comp = _components(scores, unit, year, names)
+    comp = _components(loaded, unit, year, names)
     best, worst = profile.strengths(profile.components(scores, unit, year, names=names))
     rows, why_not = explain.explain(scores, unit, year, lang=lang)
     expl = None
@@ -135,4 +137,6 @@ def report(src: Source = Source(), *, province: str, year: int | None = None, sa
     """The report of a province in a year, and the notes made loading the data."""
     loaded = load(src)
     year = loaded.year(year)
-    return report_data(loaded, loaded.unit(province), year, lang=lang, samples=samples), tuple(loaded.notes)
+    unit = loaded.unit(province)
+    require_index(loaded.scores, year, "scale.report_no_index")
+    return report_data(loaded, unit, year, lang=lang, samples=samples), tuple(loaded.notes)

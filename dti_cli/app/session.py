@@ -71,11 +71,40 @@ class Loaded:
     def names(self, lang: str) -> Names:
         return Names.of(self.dataset, self.scores.unit_kind, lang, self.boundaries)
 
-    def year(self, year: int | None) -> int:
-        """The year asked, or the latest the data has."""
-        year = year if year is not None else max(self.scores.years)
+    def year(self, year: int | None, *, recompute: str | None = None, first=None) -> int:
+        """The year asked, or the latest the data has (with `recompute`, the name of an analysis that recomputes
+        and ranks: the latest it can), said in a note; a year that cannot be is an error naming those that can
+        (`first`: a check of the year that comes before that one)."""
+        from dti_cli.analysis.recompute import check_ranked, recomputable
+
+        if year is None:
+            latest = max(self.scores.years)
+            ok = recomputable(self.scores, recompute) if recompute else [latest]
+            year = ok[-1] if ok else latest  # none: the error below says why
+            why = Msg("note.year_latest_recomputable", latest=latest) if year != latest else Msg("note.year_latest")
+            if len(self.dataset.years) > 1 or year != latest:  # a file of one year leaves nothing to choose
+                self.notes.append(Msg("note.year_chosen", year=year, why=why))
         check_year(self.scores, year)
+        if first is not None:
+            first(year)
+        if recompute:
+            check_ranked(self.scores, year, recompute, every=self._every_year)
         return year
+
+    def _every_year(self) -> Scores:
+        """The scores of every year of the data (for an error that names the years that would work)."""
+        from dti_cli.pipeline.evaluate import evaluate
+        from dti_cli.pipeline.plan import plan
+
+        return evaluate(self.dataset, plan(self.dataset, self.method))
+
+    def published(self, year: int) -> bool:
+        """Whether the year's figures are the bundled publication on the 63 provinces (its published means and the
+        national DTI then apply; not to a user's file, method or imported year, nor on the 34 units)."""
+        from dti_cli.io import store
+
+        return (self.dataset.bundled and self.method is None and self.boundaries is None
+                and self.scores.unit_kind == "province" and year not in store.stored())
 
     def unit(self, text: str) -> str:
         out = resolve(self.scores, text, self.boundaries)

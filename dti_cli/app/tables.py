@@ -31,14 +31,20 @@ def _ranking(src: Source, year, by, region, boundaries):
 
 
 def rank(src: Source = Source(), *, year: int | None = None, by: str | None = None, top: int | None = None,
-         region: str | None = None, boundaries: int | None = None, lang: str = "vi") -> Result:
-    """Every unit ranked on the index (or any node), with last year's score, the change and the pillars."""
+         region: str | None = None, boundaries: int | None = None, level: str | None = None,
+         lang: str = "vi") -> Result:
+    """Every unit ranked on the index (or any node), with last year's score, the change and the pillars; with
+    level="ministries", the ministry scores and ranks the press printed."""
     _at_least_one(top, "top")
+    from dti_cli.app import levels
+
+    if levels.level_of(level) == "ministries":
+        levels.published_only(src, "levels.level_options", by=by, region=region, boundaries=boundaries)
+        return levels.ministries_rank(year=year, top=top, lang=lang)
     loaded, year, node, reg = _ranking(src, year, by, region, boundaries)
     scores, method = loaded.scores, loaded.scores.methods[year]
     frame = tables.rank_table(scores, year, by=node, names=loaded.names(lang), top=top, region=reg)
-    loaded.coverage(year, node)
-    loaded.method_notes([year])
+    loaded.coverage(year, node)  # says why a node that cannot be computed is empty; rank needs no weights
     prev = year - 1
     cols = [Column("rank", Msg("col.rank"), "rank"), Column("region_rank", Msg("col.region_rank"), "rank"),
             *unit_columns(scores.unit_kind),
@@ -81,7 +87,8 @@ def compare(src: Source = Source(), *, provinces_: list[str], national: bool = F
     scores, method = loaded.scores, loaded.scores.methods[year]
     units = loaded.units(provinces_)
     names = loaded.names(lang)
-    frame = tables.compare_table(scores, units, year, names=names, national=national, region=region)
+    frame = tables.compare_table(scores, units, year, names=names, national=national, region=region,
+                                 published=national and loaded.published(year))
     loaded.coverage(year, method.root)
     loaded.method_notes([year])
     n, prev = scores.universe.get(year), year - 1
@@ -94,14 +101,16 @@ def compare(src: Source = Source(), *, provinces_: list[str], national: bool = F
             Column("prev_rank", Msg("col.rank_in", year=prev), "rank", table=False),
             Column("rank_change", "↕", "change")]
     if national:
+        from dti_cli.app.levels import national_columns
+
         partial = (frame["national_n"] > 0) & (frame["national_n"] < n)
         frame["national_mark"] = np.where(partial, "partial", "")
-        cols += [Column("national", Msg("col.national"), "score", prov="national_mark"),
-                 Column("gap", Msg("col.gap"), "delta"),
-                 Column("national_n", Msg("col.national_n"), "int", table=False)]
+        more, notes = national_columns(frame, loaded, year, n)
+        cols += more
         for count, grp in frame[partial].drop_duplicates("indicator").groupby("national_n"):
             loaded.notes.append(Msg("note.partial_national", nodes=", ".join(grp["indicator"]), count=int(count),
                                     n=n))
+        loaded.notes.extend(notes)
     if region:
         cols += [Column("region", Msg("col.region"), "text", table=False),
                  Column("region_mean", Msg("col.region_mean"), "score"),
@@ -110,7 +119,17 @@ def compare(src: Source = Source(), *, provinces_: list[str], national: bool = F
     title = Msg("title.compare", names=", ".join(names(u) for u in units), year=year)
     machine = Table.of(f"compare {year}", frame, cols)
     view = Table("compare", frame, tuple(cols), title=title, caption=method.named())
-    return Result(machine, views=(view,), notes=tuple(loaded.notes), about=about(scores, year, lang),
+
+    def views(screen: bool = True):  # several units side by side on a screen; the long form in documents
+        if not screen or len(units) < 2:
+            return (view,)
+        from dti_cli.app.wide import compare_views
+
+        shared = tuple(c for c in cols if c.key in ("national", "national_dti") and c.table)
+        return compare_views(frame, unit_key=scores.unit_kind, units=list(units), name=names, year=year, n=n,
+                             national=shared, region=region, caption=method.named())
+
+    return Result(machine, views=views, notes=tuple(loaded.notes), about=about(scores, year, lang),
                   empty=None if len(frame) else no_figures(loaded, units, year, names))
 
 

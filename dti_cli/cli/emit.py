@@ -67,11 +67,21 @@ def _write(opts: Opts, text: str) -> None:
         sys.stdout.write(text)
 
 
+TABLE_ROWS = 10_000  # rows a table format draws at most: Rich takes about a minute for a million
+
+
 def _terminal(result, opts: Opts) -> str | None:
-    """The views on the terminal (None: printed), or as plain text 100 columns wide for -o FILE."""
+    """The views on the terminal (None: printed), or as plain text 100 columns wide for -o FILE; past TABLE_ROWS
+    rows an error suggesting a machine format or --top, before anything is drawn."""
     from rich.console import Console
 
-    from dti_cli.render.terminal import renderables
+    from dti_cli.errors import DataError
+    from dti_cli.render.terminal import renderables, rows_shown
+
+    views = result.shown
+    rows = rows_shown(views)
+    if rows > TABLE_ROWS:
+        raise DataError("scale.table_rows", rows=rows, limit=TABLE_ROWS)
 
     if opts.output:
         import io
@@ -79,23 +89,23 @@ def _terminal(result, opts: Opts) -> str | None:
         con = Console(file=io.StringIO(), width=100, no_color=True, highlight=False, emoji=False)
     else:
         con = opts.console()
-    for r in renderables(result, opts.lang):
-        con.print(r, soft_wrap=False)
+    for r in renderables(views, opts.lang):
+        con.print(r, soft_wrap=False, crop=False)  # a table narrower than its figures is not cut
     return con.file.getvalue() if opts.output else None
 
 
-def _bulk(result, opts: Opts, sep: str) -> None:
-    """csv/tsv through the result's fast writer, to the file atomically or to stdout."""
+def _bulk(result, opts: Opts, fmt: str) -> None:
+    """csv, tsv or json through the result's fast (streaming) writer, to the file atomically or to stdout."""
     from dti_cli.io.processes import auto_workers
 
     if opts.output:
         from dti_cli.io.files import atomic_path
 
         with atomic_path(opts.output) as tmp, open(tmp, "w", encoding="utf-8", newline="") as fh:
-            result.bulk(sep, fh, auto_workers())
+            result.bulk(fmt, fh, auto_workers())
         note(opts, Msg("cli.wrote", path=opts.output))
     else:
-        result.bulk(sep, sys.stdout, auto_workers())
+        result.bulk(fmt, sys.stdout, auto_workers())
 
 
 def emit(result, opts: Opts) -> None:
@@ -120,8 +130,8 @@ def _emit(result, opts: Opts) -> None:
         text = _terminal(result, opts)
         if text is not None:
             _write(opts, text)
-    elif fmt in (Format.csv, Format.tsv) and result.bulk is not None:
-        _bulk(result, opts, "\t" if fmt is Format.tsv else ",")
+    elif result.bulk is not None and (fmt in (Format.csv, Format.tsv) or (fmt is Format.json and result.doc is None)):
+        _bulk(result, opts, fmt.value)
     else:
         _write(opts, text_of(result, fmt, opts.lang))
     if result.status is not None:

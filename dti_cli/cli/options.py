@@ -25,6 +25,11 @@ class Boundaries(str, Enum):
     b2025 = "2025"
 
 
+class Level(str, Enum):
+    provinces = "provinces"
+    ministries = "ministries"
+
+
 def _complete_province(incomplete: str) -> list[str]:
     from dti_cli.model import provinces
 
@@ -124,6 +129,8 @@ Years = Annotated[Optional[int], typer.Option("--year", "-y", help="Only this ye
 BoundariesOpt = Annotated[Optional[Boundaries], typer.Option(
     "--boundaries", help="2025: re-express the figures on the 34 units in force from 1 July 2025 (a merged unit's "
                          "main indices are its old provinces' means).")]
+LevelOpt = Annotated[Optional[Level], typer.Option(
+    "--level", help="provinces (default) or ministries: the ministries' DTI as the press printed it (partial).")]
 Region = Annotated[Optional[str], typer.Option(
     "--region", help="Only this GSO region, by its Vietnamese slug or English key: trung-du-mien-nui-phia-bac "
                      "(north), dong-bang-song-hong (red-river), bac-trung-bo-duyen-hai-mien-trung (central), "

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from dti_cli.cli import emit
-from dti_cli.cli.options import (BoundariesOpt, Data, Decimal, LangOpt, MethodFile, Na, NoColor, Opts, Output,
+from dti_cli.cli.options import (BoundariesOpt, Data, Decimal, LangOpt, LevelOpt, MethodFile, Na, NoColor, Opts, Output,
                                  Province, ProvinceList, Region, Tables, Thousands, Year, Years,
                                  _complete_node, boundaries, examples)
 from dti_cli.render.formats import TABLES
@@ -24,16 +24,17 @@ By = Annotated[Optional[str], typer.Option(
     "dti rank --year 2022 -f csv -o rank_2022.csv"))
 def rank_cmd(ctx: typer.Context, year: Year = None, by: By = None,
              top: Annotated[Optional[int], typer.Option("--top", min=1, help="Show only the first N.")] = None,
-             region: Region = None, boundaries_: BoundariesOpt = None, data: Data = None, method: MethodFile = None,
-             fmt: Tables = None, lang: LangOpt = None, no_color: NoColor = False, decimal: Decimal = None,
-             thousands: Thousands = None, na: Na = None, output: Output = None):
-    """Rank every province on the index (or any node) with last year's score, the change and the pillars."""
+             region: Region = None, boundaries_: BoundariesOpt = None, level: LevelOpt = None, data: Data = None,
+             method: MethodFile = None, fmt: Tables = None, lang: LangOpt = None, no_color: NoColor = False,
+             decimal: Decimal = None, thousands: Thousands = None, na: Na = None, output: Output = None):
+    """Rank every province on the index (or any node) with last year's score, the change and the pillars
+    (--level ministries: the ministries' DTI as published)."""
     from dti_cli.app import tables
 
     opts = Opts.of(ctx, data=data, method=method, lang=lang, fmt=fmt, no_color=no_color, decimal=decimal,
                    thousands=thousands, na=na, output=output, formats=TABLES)
     emit.emit(tables.rank(opts.source(), year=year, by=by, top=top, region=region,
-                          boundaries=boundaries(boundaries_), lang=opts.lang), opts)
+                          boundaries=boundaries(boundaries_), level=level, lang=opts.lang), opts)
 
 
 @app.command("compare", epilog=examples(
@@ -59,16 +60,17 @@ def compare_cmd(ctx: typer.Context, province: ProvinceList,
 @app.command("show", epilog=examples(
     "dti show quang-ninh", 'dti show "Cần Thơ" --year 2022 -f markdown', "dti show hai-phong --boundaries 2025"))
 def show_cmd(ctx: typer.Context, province: Province, year: Year = None, boundaries_: BoundariesOpt = None,
-             data: Data = None, method: MethodFile = None, fmt: Tables = None, lang: LangOpt = None,
-             no_color: NoColor = False, decimal: Decimal = None, thousands: Thousands = None, na: Na = None,
-             output: Output = None):
-    """A province's profile: every year's score and rank, its pillars and main indices, strengths and weaknesses."""
+             level: LevelOpt = None, data: Data = None, method: MethodFile = None, fmt: Tables = None,
+             lang: LangOpt = None, no_color: NoColor = False, decimal: Decimal = None, thousands: Thousands = None,
+             na: Na = None, output: Output = None):
+    """A province's profile: every year's score and rank, its pillars and main indices, strengths and weaknesses
+    (viet-nam: the national DTI and the published means; --level ministries: a ministry's published DTI)."""
     from dti_cli.app import profile
 
     opts = Opts.of(ctx, data=data, method=method, lang=lang, fmt=fmt, no_color=no_color, decimal=decimal,
                    thousands=thousands, na=na, output=output, formats=TABLES)
     emit.emit(profile.show(opts.source(), province=province, year=year, boundaries=boundaries(boundaries_),
-                           lang=opts.lang), opts)
+                           level=level, lang=opts.lang), opts)
 
 
 @app.command("scores", epilog=examples(

@@ -57,10 +57,18 @@ def load(source: str | Path, *, fmt: NumberFormat = NumberFormat(), attributes: 
         opener = lambda: open(path, "rb")  # noqa: E731
     try:
         with opener() as fh:
-            head = fh.read(65536)
+            head = first_line(fh)
     except OSError as exc:
         raise UsageError("data.cannot_read", path=label, reason=exc.strerror or str(exc)) from None
     return _Reader(label, opener, head, fmt, attributes, path, workers).read()
+
+
+def first_line(fh, block: int = 1 << 16) -> bytes:
+    """The start of a file through the end of its first line, however long that line (at least one block)."""
+    parts = [fh.read(block)]
+    while parts[-1] and b"\n" not in parts[-1] and b"\r" not in parts[-1]:
+        parts.append(fh.read(block << min(len(parts), 8)))  # growing reads: a wide header costs few calls
+    return b"".join(parts)
 
 
 MAX_STREAM = 2_000_000_000  # bytes of data read from a stream (a file is read in place, whatever its size)
@@ -99,7 +107,7 @@ def text_columns(source: str | Path, *, fmt: NumberFormat = NumberFormat()) -> t
     """The columns of a wide file that hold text rather than numbers (e.g. a district's kind), for `dti init`."""
     raw = stream(source)
     with open(source, "rb") if raw is None else io.BytesIO(raw) as fh:
-        head = fh.read(65536)
+        head = first_line(fh)
     if not head.strip():
         return ()
     first = head.decode("utf-8-sig", errors="replace").splitlines()[0]
@@ -178,9 +186,10 @@ class _Reader:
 
     def _kwargs(self, dtypes: dict | None) -> dict:
         raw = dict(zip(self.header, self.raw_header))  # the parser knows the names as written ("year, value")
+        numeric = set(self.numeric)  # a wide file may have thousands of columns
         kwargs = dict(memory_map=self.path is not None, sep=self.view.sep, encoding="utf-8-sig",
                       keep_default_na=False, skipinitialspace=False,
-                      na_values={raw[c]: [""] + (list(self.fmt.na) if c in self.numeric else []) for c in self.header},
+                      na_values={raw[c]: [""] + (list(self.fmt.na) if c in numeric else []) for c in self.header},
                       engine="c", index_col=False)  # --na is for value cells: a unit called "NA" stays one
         if dtypes is None:
             kwargs.update(dtype=str, na_values=None)
@@ -236,7 +245,8 @@ class _Reader:
                 self.view.fail_cell(row, col, Msg("data.thousands_groups", value=cells.iloc[0]))
 
     def _read_typed(self) -> pd.DataFrame:
-        text_cols = [c for c in self.header if c not in self.numeric and c != "year"]
+        numeric = set(self.numeric)
+        text_cols = [c for c in self.header if c not in numeric and c != "year"]
         dtypes = {c: "float64" for c in self.numeric}
         # few distinct labels: categorical straight from the parser; units (many): plain strings, coded later
         dtypes.update({c: "category" for c in text_cols})

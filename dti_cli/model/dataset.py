@@ -45,6 +45,12 @@ class Dataset:
     boundaries: int | None = None  # provinces: None, the 63 of 2008–June 2025; 2025, the 34 from July 2025
     bundled: bool = False  # the shipped publication (its published-rank rules apply), not a user's file
 
+    @property
+    def publication(self) -> bool:
+        """Whether the publication's rules apply: every province is ranked, and where a year's figures are
+        incomplete the published ranks are shown. A user's file is ranked over the units it has figures for."""
+        return self.bundled and self.unit_kind == "province"
+
     def release_rows(self) -> None:
         """Drop the frame's columns (their memory goes back) when no one needs the rows any more; years, units and
         indicators stay known."""

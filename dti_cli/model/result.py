@@ -47,7 +47,9 @@ class Column:
     `header` is anything the language layer renders (a catalogue Msg, a node's name); `kind` is text, score,
     delta, diff, rank, change, int, num, pct or bool; `table` says whether people see it (machine formats carry every
     column); `prov` names the column whose provenance marks this one; `values` is a catalogue prefix for showing a
-    text column's machine values to people (level "error" → value.level.error)."""
+    text column's machine values to people (level "error" → value.level.error); `group` names the unit a column of
+    a wide table belongs to (its columns stay together when a terminal cuts the table, the first one's header is the
+    unit's name, never wrapped)."""
 
     key: str
     header: Any = None
@@ -55,6 +57,7 @@ class Column:
     table: bool = True
     prov: str | None = None
     values: str | None = None
+    group: str | None = None
 
 
 def machine_frame(frame: pd.DataFrame, columns: list[Column] | tuple[Column, ...]) -> pd.DataFrame:
@@ -115,9 +118,10 @@ class Result:
     (Tables and Text, or a callable returning them; default: machine); `notes` what the command line prints on
     stderr; `status` a closing line; `failed` an exit code of 1 after everything is written; `about` the Excel
     about sheet's rows; `attrs` what the Python API adds to the frame's attrs; `bulk` a faster writer of the
-    machine table's csv/tsv; `empty` why the request yields nothing, when the command knows (a result without
-    rows is refused by the command line, with this reason or its notes); `empty_ok` an answer without rows
-    that is still an answer (no findings, already at the target rank)."""
+    machine table's csv, tsv or json (json only where the result has no `doc`); `empty` why the request
+    yields nothing, when the command knows (a result without rows is refused by the command line, with this
+    reason or its notes); `empty_ok` an answer without rows that is still an answer (no findings, already at
+    the target rank)."""
 
     source: Any  # the machine Table, or a callable returning it (cached: `machine` calls it each time)
     views: Any = ()
@@ -128,7 +132,7 @@ class Result:
     failed: bool = False
     about: tuple = ()
     attrs: dict = field(default_factory=dict)
-    bulk: Any = None  # a callable (sep, out, workers) writing the machine table's csv/tsv faster than the renderer
+    bulk: Any = None  # a callable (format: csv, tsv or json; out, workers) writing the machine table, streamed
     empty: Any = None  # why there is nothing to show (a Msg), when the command knows
     empty_ok: bool = False
 

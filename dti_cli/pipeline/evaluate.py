@@ -66,8 +66,8 @@ def _evaluate_group(dataset: Dataset, method: Method, years: list[int], labels: 
     n, k = raw.shape
     years_v = grid["year"].to_numpy()
     units_v = grid["unit"].to_numpy()
-    # rows that are ranked: every province; other units only in the years they have a figure
-    if dataset.unit_kind == "province":
+    # rows that are ranked: every province of the publication; a user's units only in the years they have a figure
+    if dataset.publication:
         keep = np.ones(n, dtype=bool)
     else:
         keep = ~np.isnan(raw).all(axis=1)
@@ -156,7 +156,7 @@ def _groups(dataset: Dataset, grid: pd.DataFrame, leaves) -> dict[str, np.ndarra
 def _single(p, dataset, methods, labels, sources, notes, treated) -> Scores:
     years_v = p["rows"]["year"].to_numpy()
     rank, from_scores, universe = final_ranks(p["value"], p["pub_rank"], years_v, p["years"],
-                                               p["method"].rank_decimals, dataset.unit_kind != "province")
+                                               p["method"].rank_decimals, not dataset.publication)
     return Scores(
         rows=p["rows"], nodes=tuple(p["nodes"]), value=p["value"],
         computed=p["value"] if p["computed"] is None else p["computed"], raw=p["raw"],
@@ -192,7 +192,7 @@ def _concat(parts, dataset, methods, labels, sources, notes, treated) -> Scores:
         src[sl, idx] = p["source"]
         years_v = p["rows"]["year"].to_numpy()
         rank, from_scores, uni = final_ranks(p["value"], p["pub_rank"], years_v, p["years"],
-                                              p["method"].rank_decimals, dataset.unit_kind != "province")
+                                              p["method"].rank_decimals, not dataset.publication)
         universe.update(uni)
         block = mats["rank"][sl]
         block[:, idx] = rank

@@ -14,7 +14,7 @@ def final_ranks(value: np.ndarray, pub_rank: np.ndarray, years_v: np.ndarray, ye
                  decimals: int, partial: bool) -> tuple[np.ndarray, np.ndarray, dict]:
     """Ranks shown: computed where a year's scores are complete, else the published ones.
 
-    With `partial` (units other than provinces, whose universe is the units with a value), a node-year without
+    With `partial` (a user's units, whose universe is the units with a value), a node-year without
     any published rank is ranked among the units that have a value. Years are ranked in two threads (numpy
     releases the GIL for this work), each writing its own rows.
     """
@@ -79,7 +79,9 @@ def _competition_ranks(X: np.ndarray, decimals: int, out: np.ndarray) -> np.ndar
     if some_missing:
         lo, hi = np.where(np.isnan(lo), 0.0, lo), np.where(np.isnan(hi), 0.0, hi)
     span = int((hi - lo).max()) if np.isfinite(hi - lo).all() else 2**62
-    if span < 4 * n + 1_000_000 and span < 2**40:
+    # counting, while its bins (one per value step in every column) stay near the number of cells: a wide file of
+    # thousands of columns over a few units takes the sort
+    if span < 4 * n + 1_000_000 and span < 2**40 and k * (span + 1) <= 4 * n * k + 1_000_000:
         # counting: rank = 1 + (number present) − (number at or below the value), one bincount for all columns
         width = span + 1
         keys -= lo

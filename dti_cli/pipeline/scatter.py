@@ -28,8 +28,9 @@ class Grid:
 
 
 def grid_units(dataset: Dataset, years: list[int], in_years: np.ndarray | None) -> list[str]:
-    """Units to compute: the 63 provinces (the DTI ranks all 63), or every unit with a figure in these years."""
-    if dataset.unit_kind == "province":
+    """Units to compute: the 63 provinces of the publication (the DTI ranks all 63), or every unit of a user's file
+    with a figure in these years."""
+    if dataset.publication:
         return [p.slug for p in provinces.registry().units(dataset.boundaries)]
     f = dataset.frame
     codes = f["unit"].array.codes

@@ -1,13 +1,14 @@
-"""The long `scores` table as csv or tsv, written fast enough for millions of rows: lines assembled from small byte
+"""The long `scores` table as csv, tsv or json, written fast enough for millions of rows: lines assembled from small byte
 tables in zero-padded matrices (no per-row Python), in two processes when the caller allows it (workers=2)."""
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 from dataclasses import dataclass, field
-from typing import BinaryIO, TextIO
+from typing import BinaryIO, Callable, TextIO
 
 import numpy as np
 import pandas as pd
@@ -22,19 +23,72 @@ from dti_cli.render.numbers import HUGE, int_label_table, number_parts, put, put
 TAIL_MAX = 1 << 20  # rows of the joint (rank, provenance, source) table; past it, three lookups a line
 
 
-def _labels_table(labels: list[str], sep: str, suffix: str = "") -> tuple[np.ndarray, np.ndarray]:
-    """Each label once, quoted as csv would, followed by `suffix`, as a padded uint8 matrix and lengths."""
-    enc = []
-    for lab in labels:
-        buf = io.StringIO()
-        csv.writer(buf, delimiter=sep, lineterminator="").writerow([lab])
-        text = buf.getvalue() if lab != "" else ""  # csv writes a lone empty field as '""'
-        enc.append((text + suffix).encode("utf-8"))
+def _bytes_table(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Each text as UTF-8, as a zero-padded uint8 matrix and lengths."""
+    enc = [t.encode("utf-8") for t in texts]
     w = max((len(e) for e in enc), default=0) or 1
     mat = np.zeros((len(enc), w), dtype=np.uint8)
     for i, e in enumerate(enc):
         mat[i, :len(e)] = np.frombuffer(e, dtype=np.uint8)
     return mat, np.array([len(e) for e in enc], dtype=np.int64)
+
+
+def _csv_cell(label: str, sep: str) -> str:
+    """One label quoted as csv would (a lone empty field stays empty, not '""')."""
+    if label == "":
+        return ""
+    buf = io.StringIO()
+    csv.writer(buf, delimiter=sep, lineterminator="").writerow([label])
+    return buf.getvalue()
+
+
+@dataclass(frozen=True)
+class _Dialect:
+    """The text around the figures of one output line (csv/tsv) or record (json): every piece a table row."""
+
+    head: str  # before the first line
+    year: Callable[[str], str]  # a year's text and what follows it, up to the unit
+    unit: Callable[[str], str]
+    node: Callable[[str], str]  # a node's text and what follows it, up to the score
+    after: str  # between the score and the rank
+    rank: str  # after a rank
+    no_rank: str  # in place of a missing rank
+    no_value: bytes  # in place of a missing score
+    pair: Callable[[str, str], str]  # provenance and source, to the line's (record's) end
+    end: str  # after the last line
+    empty: str | None  # the whole output when there is no line (None: head + end)
+    skip: int  # bytes dropped from the first line (json: the comma before the first record)
+    slow: Callable[[Table], bytes]  # the lines of a table through the table renderer (huge figures)
+
+
+def _csv_dialect(sep: str, unit_kind: str) -> _Dialect:
+    def slow(table: Table) -> bytes:
+        return delimited(table, sep).split("\n", 1)[1].encode("utf-8")
+
+    def pair(prov: str, src: str) -> str:
+        return _csv_cell(prov, sep) + sep + _csv_cell(src, sep) + "\n"
+
+    return _Dialect(sep.join(["year", unit_kind, "node", "score", "rank", "provenance", "source"]) + "\n",
+                    lambda y: _csv_cell(y, sep) + sep, lambda u: _csv_cell(u, sep) + sep,
+                    lambda n: _csv_cell(n, sep) + sep, sep, sep, sep, b"", pair, "", None, 0, slow)
+
+
+def _json_dialect(unit_kind: str) -> _Dialect:
+    """Records as jsonfmt.records writes them: indented by two, one key a line, null for a missing figure."""
+    from dti_cli.render import jsonfmt
+
+    def q(text: str) -> str:
+        return json.dumps(text, ensure_ascii=False)
+
+    def slow(table: Table) -> bytes:
+        text = jsonfmt.records(table)
+        return b"" if text == "[]" else ("," + text[1:-2]).encode("utf-8")  # ",\n  {…},\n  {…}"
+
+    ind = "\n    "
+    return _Dialect("[", lambda y: f",\n  {{{ind}\"year\": {y},{ind}{q(unit_kind)}: ", lambda u: q(u) + ",",
+                    lambda n: f"{ind}\"node\": {q(n)},{ind}\"score\": ", f",{ind}\"rank\": ",
+                    f",{ind}\"provenance\": ", "null" + f",{ind}\"provenance\": ", b"null",
+                    lambda p, s: f"{q(p)},{ind}\"source\": {q(s)}\n  }}", "\n]\n", "[]\n", 1, slow)
 
 
 def write_delimited(scores: Scores, years: list[int], sep: str, out: TextIO, *, workers: int = 1,
@@ -44,18 +98,33 @@ def write_delimited(scores: Scores, years: list[int], sep: str, out: TextIO, *, 
     if any("\x00" in x for x in labels):
         out.write(delimited(Table.of("scores", long_frame(scores, years), long_columns(scores.unit_kind)), sep))
         return
+    _write(scores, years, _csv_dialect(sep, scores.unit_kind), out, workers=workers, chunk=chunk)
+
+
+def write_json(scores: Scores, years: list[int], out: TextIO, *, workers: int = 1, chunk: int = 100_000) -> None:
+    """The long table as json records, the same bytes as jsonfmt.to_json, streamed a chunk at a time (json escapes
+    every control character, so no label holds a zero byte)."""
+    _write(scores, years, _json_dialect(scores.unit_kind), out, workers=workers, chunk=chunk)
+
+
+def _write(scores: Scores, years: list[int], d: _Dialect, out: TextIO, *, workers: int, chunk: int) -> None:
+    """Lines assembled from byte tables in zero-padded matrices, a chunk at a time, in one process or two."""
     m = np.isin(scores.rows["year"].to_numpy(), years)
     rows_idx = np.flatnonzero(m)
     k = len(scores.nodes)
-    header = sep.join(["year", scores.unit_kind, "node", "score", "rank", "provenance", "source"]) + "\n"
     sink = _binary(out)
-    sink.write(header.encode())
+    first_row = _first_row(scores, rows_idx) if d.skip or d.empty is not None else 0
+    if d.empty is not None and first_row < 0:
+        sink.write(d.empty.encode())
+        sink.flush()
+        return
+    sink.write(d.head.encode())
     # per row: "year<sep>unit<sep>"; per node: "node<sep>"; per rank: "rank<sep>"; per (provenance, source):
     # "provenance<sep>source\n": four table lookups and one number per line
     year_codes, year_labels = pd.factorize(scores.rows["year"].to_numpy()[rows_idx])
     unit_codes, unit_labels = pd.factorize(scores.rows["unit"].to_numpy()[rows_idx])
-    ymat, ylen = _labels_table([str(y) for y in year_labels], sep, sep)
-    umat, ulen = _labels_table([str(u) for u in unit_labels], sep, sep)
+    ymat, ylen = _bytes_table([d.year(str(y)) for y in year_labels])
+    umat, ulen = _bytes_table([d.unit(str(u)) for u in unit_labels])
     prefix = np.zeros((len(rows_idx), ymat.shape[1] + umat.shape[1]), dtype=np.uint8)
     cols = np.arange(prefix.shape[1])
     yl, ul = ylen[year_codes], ulen[unit_codes]
@@ -65,39 +134,42 @@ def write_delimited(scores: Scores, years: list[int], sep: str, out: TextIO, *, 
     ok = (src >= 0) & (src < ul[:, None])
     prefix[ok] = umat[np.repeat(unit_codes, ok.sum(axis=1)), src[ok]]
     prefix_table = (prefix, yl + ul)
-    node_table = _labels_table(list(scores.nodes), sep, sep)
+    node_table = _bytes_table([d.node(n) for n in scores.nodes])
     ranked = scores.rank if len(rows_idx) == len(scores.rank) else scores.rank[rows_idx]
     best = np.fmax.reduce(ranked, axis=None) if ranked.size else np.nan  # NaN only when nothing is ranked
     top = 0 if np.isnan(best) else int(best)
-    rmat, rlen = int_label_table(top, sep.encode())
-    rank_table = (np.concatenate([rmat, np.zeros((1, rmat.shape[1]), np.uint8)]), np.r_[rlen, 0])
+    rmat, _ = int_label_table(top, d.rank.encode())
+    missing, _ = _bytes_table([d.no_rank])  # row no_rank: what stands for a missing rank
+    w = max(rmat.shape[1], missing.shape[1])
+    rank_table = np.zeros((top + 2, w), np.uint8)
+    rank_table[:top + 1, :rmat.shape[1]] = rmat
+    rank_table[top + 1, :missing.shape[1]] = missing[0]
     no_rank = top + 1
-    no_rank_sep = _labels_table([""], sep, sep)  # an empty rank is just the separator
-    rank_table[0][no_rank, 0] = no_rank_sep[0][0, 0]
-    rank_table[1][no_rank] = 1
     n_src = len(scores.sources)
     pairs = [(p, s) for p in scores.labels for s in scores.sources]
-    suffix_table = _pairs_table(pairs, sep)
-    tables = [prefix_table[0], node_table[0], rank_table[0], suffix_table[0]]
-    width = sum(t.shape[1] for t in tables) + 1
+    suffix_table, _ = _bytes_table([d.pair(p, s) for p, s in pairs])
+    after = np.frombuffer(d.after.encode(), np.uint8)
+    width = sum(t.shape[1] for t in (prefix_table[0], node_table[0], rank_table, suffix_table)) + len(after)
     rows_per_chunk = max(1, chunk // max(k, 1))
     tail = None
-    if len(rank_table[0]) * len(pairs) <= TAIL_MAX:  # "<sep>rank<sep>provenance<sep>source\n": one lookup
-        r, p = rank_table[0], suffix_table[0]
-        tail = np.concatenate([np.full((len(r), len(p), 1), ord(sep), np.uint8),
+    if len(rank_table) * len(pairs) <= TAIL_MAX:  # "<sep>rank<sep>provenance<sep>source\n": one lookup
+        r, p = rank_table, suffix_table
+        tail = np.concatenate([np.broadcast_to(after, (len(r), len(p), len(after))),
                                np.broadcast_to(r[:, None, :], (len(r), len(p), r.shape[1])),
                                np.broadcast_to(p[None, :, :], (len(r), len(p), p.shape[1]))], axis=2)
         tail = tail.reshape(len(r) * len(p), -1)
-    tabs = _Tables(prefix_table[0], node_table[0], rank_table[0], suffix_table[0], tail, no_rank, n_src, len(pairs),
-                   width, sep)
+    tabs = _Tables(prefix_table[0], node_table[0], rank_table, suffix_table, tail, no_rank, n_src, len(pairs),
+                   width, d, after)
 
     every = len(rows_idx) == len(scores.value)  # all rows: slices (views) rather than row lists (copies)
+    starts = list(range(0, len(rows_idx), rows_per_chunk))
+    first = first_row // rows_per_chunk * rows_per_chunk if d.skip else -1  # the chunk of the first line
 
     def chunk_bytes(start: int) -> bytes:
         rows = slice(start, start + rows_per_chunk) if every else rows_idx[start:start + rows_per_chunk]
-        return _chunk_bytes(scores, tabs, rows, start)
+        data = _chunk_bytes(scores, tabs, rows, start)
+        return data[d.skip:] if start == first else data
 
-    starts = list(range(0, len(rows_idx), rows_per_chunk))
     fd = _fd(sink)
     if fd is not None and len(starts) >= 4 and workers > 1:
         sink.flush()
@@ -105,7 +177,19 @@ def write_delimited(scores: Scores, years: list[int], sep: str, out: TextIO, *, 
     else:
         for start in starts:
             sink.write(chunk_bytes(start))
+    if d.end:
+        sink.write(d.end.encode())
     sink.flush()
+
+
+def _first_row(scores: Scores, rows_idx: np.ndarray, block: int = 65_536) -> int:
+    """The place among the selected rows of the first one with a figure (-1: none), a block at a time."""
+    for start in range(0, len(rows_idx), block):
+        rows = rows_idx[start:start + block]
+        found = (~np.isnan(scores.value[rows]) | ~np.isnan(scores.rank[rows])).any(axis=1)
+        if found.any():
+            return start + int(np.argmax(found))
+    return -1
 
 
 @dataclass
@@ -120,8 +204,9 @@ class _Tables:
     no_rank: int
     n_src: int
     n_pairs: int
-    width: int  # bytes of all tables' rows and one separator, before the number
-    sep: str
+    width: int  # bytes of all tables' rows and what follows the number, before the number
+    dialect: _Dialect
+    after: np.ndarray  # the bytes between the number and the rank
     _node_lead: dict = field(default_factory=dict)
 
     def node_lead(self, lead_tab: np.ndarray) -> np.ndarray:
@@ -146,7 +231,7 @@ def _chunk_bytes(scores: Scores, t: _Tables, rows: np.ndarray | slice, start: in
     pick = (lambda a: a) if cell.all() else (lambda a: a[cell])
     value, rank = pick(value), pick(rank)
     if not (np.abs(value[~np.isnan(value)]) < HUGE).all():  # huge figures: the table renderer's route
-        return _slow_chunk(scores, rows, t.sep)
+        return _slow_chunk(scores, rows, t.dialect)
     n = len(value)
     has_v = ~np.isnan(value)
     num = number_parts(value if has_v.all() else np.where(has_v, value, 0.0))
@@ -170,14 +255,17 @@ def _chunk_bytes(scores: Scores, t: _Tables, rows: np.ndarray | slice, start: in
     put_fraction(mat, at, num)
     if not has_v.all():
         mat[~has_v, wp + wn:at + MAX_DECIMALS] = 0
+        if t.dialect.no_value:
+            nv = t.dialect.no_value
+            mat[~has_v, wp + wn:wp + wn + len(nv)] = np.frombuffer(nv, np.uint8)
     at += MAX_DECIMALS
     rank = np.where(np.isnan(rank), t.no_rank, rank).astype(np.int64)
     pair = pick(scores.prov[rows].ravel()).astype(np.int64) * t.n_src + pick(scores.source[rows].ravel())
     if t.tail is not None:
         put(mat, at, t.tail, rank * t.n_pairs + pair)
         return _squeeze()
-    mat[:, at] = ord(t.sep)
-    at += 1
+    mat[:, at:at + len(t.after)] = t.after
+    at += len(t.after)
     put(mat, at, t.rank, rank)
     at += t.rank.shape[1]
     put(mat, at, t.suffix, pair)
@@ -215,12 +303,11 @@ def _squeeze() -> bytes:
     return _BUFFER.data.translate(None, b"\0")
 
 
-def _slow_chunk(scores: Scores, rows: np.ndarray, sep: str) -> bytes:
+def _slow_chunk(scores: Scores, rows: np.ndarray, d: _Dialect) -> bytes:
     """The rows of one chunk through the table renderer (for figures the byte tables do not cover)."""
     part = _rows_only(scores, rows)
     frame = long_frame(part, sorted(set(part.rows["year"].tolist())))
-    text = delimited(Table.of("scores", frame, long_columns(scores.unit_kind)), sep)
-    return text.split("\n", 1)[1].encode("utf-8")
+    return d.slow(Table.of("scores", frame, long_columns(scores.unit_kind)))
 
 
 def _rows_only(scores: Scores, rows: np.ndarray) -> Scores:
@@ -271,7 +358,7 @@ def _two_writers(fd: int, starts: list[int], chunk_bytes) -> None:
                 raise RuntimeError("the second writer process stopped")
             write_all(fd, data)
             if i + 1 < len(starts):
-                os.write(to_child_w, b"x")
+                _token(to_child_w)
         if len(starts) % 2 == 0 and os.read(to_parent_r, 1) != b"x":
             raise RuntimeError("the second writer process stopped")
     except BaseException:
@@ -288,18 +375,12 @@ def _two_writers(fd: int, starts: list[int], chunk_bytes) -> None:
         raise RuntimeError("the second writer process failed")
 
 
-def _pairs_table(pairs: list[tuple[str, str]], sep: str) -> tuple[np.ndarray, np.ndarray]:
-    """"provenance<sep>source\n" for every pair of labels."""
-    enc = []
-    for prov, src in pairs:
-        buf = io.StringIO()
-        csv.writer(buf, delimiter=sep, lineterminator="\n").writerow([prov, src])
-        enc.append(buf.getvalue().encode("utf-8"))
-    w = max(len(e) for e in enc)
-    mat = np.zeros((len(enc), w), dtype=np.uint8)
-    for i, e in enumerate(enc):
-        mat[i, :len(e)] = np.frombuffer(e, dtype=np.uint8)
-    return mat, np.array([len(e) for e in enc], dtype=np.int64)
+def _token(fd: int) -> None:
+    """Pass the turn to the second writer; a writer that has gone is its failure (not the reader's: BrokenPipe)."""
+    try:
+        os.write(fd, b"x")
+    except BrokenPipeError:
+        raise RuntimeError("the second writer process stopped") from None
 
 
 def _binary(out: TextIO) -> BinaryIO:
