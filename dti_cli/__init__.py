@@ -10,7 +10,7 @@ help and completion) stay light.
 
 __version__ = "0.1.0"
 __all__ = ["load_data", "load_method", "rank", "compare", "show", "scores", "explain", "movers", "whatif", "gap",
-           "uncertainty", "verify", "check", "method", "import_table", "imported", "DTIError", "DataError", "UsageError", "__version__"]
+           "uncertainty", "verify", "check", "method", "list_", "import_table", "imported", "DTIError", "DataError", "UsageError", "__version__"]
 
 _ERRORS = {"DTIError", "DataError", "UsageError"}
 

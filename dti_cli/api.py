@@ -59,6 +59,8 @@ def _frame(result, lang: str) -> pd.DataFrame:
     """The result's machine table, with the notes (and a command's own extras) in attrs."""
     frame = result.machine.frame.copy()
     frame.attrs = {"notes": [render(n, lang) for n in result.notes], **result.attrs}
+    if result.empty is not None:  # why there is nothing (the command line refuses such a result)
+        frame.attrs["empty"] = render(result.empty, lang)
     if result.status is not None:
         frame.attrs["status"] = render(result.status, lang)
         frame.attrs["failed"] = result.failed
@@ -290,6 +292,23 @@ def method(edition: str | int | None = None, *, method=None, lang: str = "vi") -
     src = session.Source(method=method)
     return _frame(checks.method(src, edition=None if edition is None else str(edition), lang=lang),
                   lang)
+
+
+@_speaks
+def list_(what: str, *, method=None, boundaries: int | None = None, region: str | None = None,
+          lang: str = "vi") -> pd.DataFrame:
+    """What the other functions take by name, as ``dti list``: "provinces" (or the 34 units with
+    ``boundaries=2025``), "regions" (both keys ``region=`` takes), "nodes" (of every edition, or of ``method``) or
+    "editions".
+
+    >>> import dti_cli as dti
+    >>> list(dti.list_("regions", lang="en")["region_key_en"])[-1]
+    'mekong'
+    """
+    from dti_cli.app import lists
+
+    return _frame(lists.listing(what, src=session.Source(method=method), boundaries=boundaries, region=region,
+                                lang=lang), lang)
 
 
 @_speaks

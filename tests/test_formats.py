@@ -20,7 +20,8 @@ COMMANDS = {  # the command's arguments, and the formats it lists
     "whatif": (["whatif", "--weights", "hd_cqs=300", "--year", "2022"], TABLES),
     "gap": (["gap", "bac-ninh", "-r", "3", "--year", "2022"], TABLES),
     "uncertainty": (["uncertainty", "--year", "2022", "--samples", "50"], TABLES),
-    "verify": (["verify"], TABLES), "check": (["check", *RAW], TABLES), "method": (["method", "922"], TABLES),
+    "verify": (["verify"], TABLES), "check": (["check", *RAW], TABLES), "method": (["method", "922"], (*TABLES, "toml")),
+    "list": (["list", "provinces"], TABLES),
     "init": (["init", "--data", str(EX / "data.csv")], ("toml",)),
     "chart rank": (["chart", "rank", "--year", "2022"], ("svg", "png")),
     "chart history": (["chart", "history", "quang-ninh"], ("svg", "png")),
@@ -91,12 +92,12 @@ def test_every_other_format_is_a_one_line_usage_error(run, tmp_path, name):
         assert len(res.err.strip().splitlines()) == 1 and res.err.startswith("Error:"), (fmt, res)
 
 
-@pytest.mark.parametrize("name", [n for n in COMMANDS if COMMANDS[n][1] == TABLES or n == "init"])
+@pytest.mark.parametrize("name", [n for n in COMMANDS if COMMANDS[n][1] == TABLES or n in ("init", "method")])
 def test_the_output_is_settled_before_any_work(run, tmp_path, name):
     """A bad -o fails first (before reading a data file that does not exist): an unknown suffix, an empty name, a
     suffix that disagrees with --format, a directory, a directory that does not exist; nothing is written."""
     args, formats = COMMANDS[name]
-    if name == "method":
+    if name in ("method", "list"):
         args = [*args, "--method", str(tmp_path / "absent.toml")]
     elif "--data" not in args:
         args = [*args, "--data", str(tmp_path / "absent.csv")]

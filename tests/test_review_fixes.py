@@ -87,7 +87,8 @@ def test_a_single_unit_is_said_not_a_crash(run, write):
     res = run("uncertainty", "--data", data, "--method", method, "--samples", "5")
     assert res.code == 1 and "no unit has a idx score" in res.err and "Traceback" not in res.err
     res = run("whatif", "x", "--set", "a=5", "--data", data, "--method", method, "-f", "csv")
-    assert res.code == 0 and res.out.startswith("node,name,old,new")
+    # nothing can be computed for one unit: no empty table, one line saying why (issue 10, item 7)
+    assert res.code == 1 and res.out == "" and "no spread" in res.err and len(res.err.splitlines()) == 1
 
 
 @pytest.mark.parametrize("lang,words", [("en", "(geometric mean)"), ("vi", "(trung bình nhân)")])

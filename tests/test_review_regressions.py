@@ -112,7 +112,8 @@ def test_data_that_the_method_does_not_know(run, write):
     method = write("m.toml", "[defaults]\nnormalise=\"minmax\"\n[indicators.a]\n[indicators.zz]\n"
                              "[aggregates.idx]\nchildren={a=1,zz=1}\n")
     res = run("rank", "--data", data, "--method", method)
-    assert "method leaves not in the data: zz" in res.err and "does not use: b" in res.err
+    # no unit has an idx score: one line naming the missing leaf, not an empty table (issue 10, item 7)
+    assert res.code == 1 and "method leaves are not in the data: zz" in res.err and res.out == ""
 
 
 def test_init_on_the_example_and_a_clashing_name(run, write, tmp_path):

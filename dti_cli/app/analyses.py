@@ -46,6 +46,7 @@ def explain(src: Source = Source(), *, province: str, year: int | None = None, b
             Column("value", str(year), "score"), Column("delta", "±", "delta"),
             Column("contribution", Msg("col.contribution"), "delta"))
     machine = Table.of("explain", rows, cols)
+    known = _known(cur) and _known(prev)  # the headline says something even without contributions
     text, note_texts = render(sentence, lang), [render(n, lang) for n in notes]
     doc = {scores.unit_kind: unit, "name": name, "year": year, "sentence": text, "notes": note_texts,
            "rows": machine}
@@ -62,7 +63,13 @@ def explain(src: Source = Source(), *, province: str, year: int | None = None, b
         return (Text(sentence), table) if len(rows) else (Text(sentence),)
 
     return Result(machine, views=views, doc=doc, notes=tuple(loaded.notes), about=about(scores, year, lang),
-                  attrs={"sentence": text, "name": name})
+                  attrs={"sentence": text, "name": name},
+                  empty=None if len(rows) or known or not notes else notes[-1], empty_ok=known)
+
+
+def _known(cell: dict) -> bool:
+    """A score or a rank to speak of (a headline without contributions is still an answer)."""
+    return cell["value"] == cell["value"] or cell["rank"] == cell["rank"]
 
 
 def whatif(src: Source = Source(), *, province: str | None = None, set_=None, weights=None, year: int | None = None,
@@ -148,7 +155,7 @@ def gap(src: Source = Source(), *, province: str, target_rank: int, year: int | 
     view = Table("gap", frame, cols, title=Msg("title.gap", name=name, year=year, target=target_rank),
                  caption=method.named())
     return Result(Table.of("gap", frame, cols), views=(view,), notes=tuple(loaded.notes),
-                  about=about(scores, year, lang),
+                  about=about(scores, year, lang), empty_ok=summary["rank"] <= target_rank,  # already there
                   attrs={k: (v.item() if hasattr(v, "item") else v) for k, v in summary.items()})
 
 

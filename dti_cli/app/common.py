@@ -80,3 +80,30 @@ def unit_columns(unit_kind: str, *, name_table: bool = True) -> list[Column]:
 
 
 PROVENANCE = Column("provenance", Msg("col.provenance"), "text", table=False, values=PROVENANCE_VALUES)
+
+
+def no_values(loaded, year: int, node: str, region: str | None = None) -> Msg:
+    """Why no unit of a year has a figure of a node: a method that cannot compute it, method leaves missing from
+    the data, or simply no figures (in a region)."""
+    from dti_cli.analysis.averages import MethodNote
+    from dti_cli.analysis.units import kind_word
+
+    scores = loaded.scores
+    meth, kind = scores.methods[year], kind_word(scores.unit_kind)
+    agg = meth.aggregates.get(node)
+    if agg is not None and not agg.computable:
+        return Msg("note.coverage.not_computable", year=year, node=node, reason=MethodNote(meth))
+    below = ({node} | set(meth.descendants(node))) & set(meth.leaves)
+    missing = sorted(below - set(loaded.dataset.indicators))
+    if missing:
+        return Msg("empty.leaves_missing", year=year, node=node, kind=kind, leaves=", ".join(missing))
+    scope = Msg("empty.in_region", region=provinces.RegionName(region)) if region else ""
+    return Msg("empty.no_values", year=year, node=node, kind=kind, scope=scope)
+
+
+def no_figures(loaded, units: list[str], year: int, names) -> Msg:
+    """Why units have no row in a year: the years in which they have figures."""
+    rows = loaded.dataset.frame
+    years = sorted(int(y) for y in rows.loc[rows["unit"].isin(units), "year"].unique())
+    return Msg("empty.compare_none", names=", ".join(names(u) for u in units), year=year,
+               years=", ".join(map(str, years)) or "–")

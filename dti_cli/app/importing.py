@@ -182,7 +182,7 @@ def listing() -> Result:
             Column("path", Msg("col.path"), "text", table=False))
     status = Msg(plural(len(recs), "import.store"), n=len(recs), path=str(store.home())) if recs else \
         Msg("import.store_empty", path=str(store.home()))
-    return Result(Table.of("store", frame, cols), status=status)
+    return Result(Table.of("store", frame, cols), status=status, empty_ok=True)  # the status says it is empty
 
 
 def remove(year: int) -> Result:

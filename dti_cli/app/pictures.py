@@ -50,6 +50,10 @@ def chart_rank(src: Source = Source(), *, year: int | None = None, by: str | Non
     n = int(frame["score"].notna().sum())
     where = kind_word("unit" if boundaries else scores.unit_kind, n)  # the 34 of 2025 are "units", as elsewhere
     label = meth.node_label(node, lang)
+    if n == 0:
+        from dti_cli.app.common import no_values
+
+        raise DataError("empty.because", why=no_values(loaded, year, node))
 
     def figure():
         return charts.rank_chart(frame, title=f"{label} {year}",
@@ -98,6 +102,10 @@ def chart_compare(src: Source = Source(), *, province: str, national: bool = Tru
     table.loc[partial, [c for c in ("national", "region_mean") if c in table]] = np.nan
     frame = table[table["value"].notna()][["indicator_name", "value", "national"] +
                                           (["region_mean"] if region and "region_mean" in table else [])]
+    if not len(frame):
+        from dti_cli.app.common import no_figures
+
+        raise DataError("empty.because", why=no_figures(loaded, [unit], year, names))
     if not national:
         frame = frame.assign(national=np.nan)
     return Picture(lambda: charts.compare_chart(frame, title=f"{names(unit)} — {year}", label=names(unit),

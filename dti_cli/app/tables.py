@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from dti_cli.analysis import averages, tables
-from dti_cli.app.common import PROVENANCE, about, unit_columns
+from dti_cli.app.common import PROVENANCE, about, no_figures, no_values, unit_columns
 from dti_cli.app.session import Source, load
 from dti_cli.errors import UsageError
 from dti_cli.i18n import Msg, plural
@@ -73,7 +73,8 @@ def rank(src: Source = Source(), *, year: int | None = None, by: str | None = No
         return (Table("rank", shown, (*cols[:at], Column("bar", "", "bar"), *cols[at:]), title=title,
                       caption=method.named()),)
 
-    return Result(machine, views=views, notes=tuple(loaded.notes), about=about(scores, year, lang))
+    return Result(machine, views=views, notes=tuple(loaded.notes), about=about(scores, year, lang),
+                  empty=None if len(frame) else no_values(loaded, year, node, reg))
 
 
 def compare(src: Source = Source(), *, provinces_: list[str], national: bool = False, region: bool = False,
@@ -128,7 +129,8 @@ def compare(src: Source = Source(), *, provinces_: list[str], national: bool = F
         return compare_views(frame, unit_key=scores.unit_kind, units=list(units), name=names, year=year, n=n,
                              national=shared, region=region, caption=method.named())
 
-    return Result(machine, views=views, notes=tuple(loaded.notes), about=about(scores, year, lang))
+    return Result(machine, views=views, notes=tuple(loaded.notes), about=about(scores, year, lang),
+                  empty=None if len(frame) else no_figures(loaded, units, year, names))
 
 
 def movers(src: Source = Source(), *, year: int | None = None, by: str | None = None, top: int = 5,
@@ -165,4 +167,20 @@ def movers(src: Source = Source(), *, year: int | None = None, by: str | None = 
         return tuple(out)
 
     return Result(Table.of("movers", frame, cols), views=views, notes=tuple(loaded.notes),
-                  about=about(scores, year, lang))
+                  about=about(scores, year, lang), empty=None if len(frame) else _no_movers(loaded, year, node, reg))
+
+
+def _no_movers(loaded, year: int, node: str, region: str | None) -> Msg:
+    """Why a year has no risers or fallers: no previous year, no figures of the node, or none in both years."""
+    from dti_cli.analysis.units import kind_word
+
+    scores = loaded.scores
+    if year - 1 not in scores.methods:
+        years = [y for y in sorted(set(loaded.dataset.years)) if y - 1 in loaded.dataset.years]
+        return Msg("empty.movers_no_prev", year=year, prev=year - 1, years=", ".join(map(str, years)) or "–")
+    m, j = scores.year_mask(year), scores.col(node)
+    if np.isnan(scores.value[m, j]).all() and np.isnan(scores.pub_rank[m, j]).all():
+        return no_values(loaded, year, node, region)
+    scope = Msg("empty.in_region", region=provinces.RegionName(region)) if region else ""
+    return Msg("empty.movers_none", kind=kind_word(scores.unit_kind), node=node, prev=year - 1, year=year,
+               scope=scope)

@@ -11,8 +11,8 @@ from typing import Annotated, Optional
 import typer
 
 from dti_cli import __version__
-from dti_cli.cli.options import (Data, Globals, LangOpt, MethodFile, NoColor, _complete_province,  # noqa: F401
-                                 _complete_year)
+from dti_cli.cli.options import (Data, Globals, LangOpt, MethodFile, NoColor, _complete_node,  # noqa: F401
+                                 _complete_province, _complete_region, _complete_year, examples)
 from dti_cli.errors import CLI, EXIT_INTERNAL, EXIT_USAGE, DTIError
 from dti_cli.i18n import Msg
 
@@ -25,12 +25,15 @@ _APP = dict(
     pretty_exceptions_enable=False,
     add_completion=True,
     rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog=examples("dti rank --year 2023 --top 10", "dti compare ha-noi da-nang --year 2023 --national",
+                    "dti list nodes", "dti method 922 --format toml -o my_method.toml"),
 )
 # command (or group) -> the module that defines it: a run builds only the one it asks for
 COMMANDS = {"rank": "tables", "compare": "tables", "show": "tables", "scores": "tables", "movers": "tables",
             "explain": "analyses", "whatif": "analyses", "gap": "analyses", "uncertainty": "analyses",
             "verify": "checks", "check": "checks", "method": "checks", "init": "checks",
-            "chart": "pictures", "map": "pictures", "report": "pictures", "import": "importing"}
+            "chart": "pictures", "map": "pictures", "report": "pictures", "import": "importing", "list": "lists"}
 _GLOBAL_WITH_VALUE = {"--data", "--method", "--lang"}
 
 

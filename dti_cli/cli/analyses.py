@@ -9,13 +9,15 @@ import typer
 
 from dti_cli.cli import emit
 from dti_cli.cli.options import (BoundariesOpt, Data, Decimal, LangOpt, MethodFile, Na, NoColor, Opts, Output,
-                                 Province, Tables, Thousands, Year, _complete_province, boundaries)
+                                 Province, Tables, Thousands, Year, _complete_province, boundaries,
+                                 examples)
 from dti_cli.render.formats import TABLES
 
 app = typer.Typer()
 
 
-@app.command("explain")
+@app.command("explain", epilog=examples(
+    "dti explain quang-ninh --year 2023", "dti explain da-nang --year 2022 -f json"))
 def explain_cmd(ctx: typer.Context, province: Province, year: Year = None, boundaries_: BoundariesOpt = None,
                 data: Data = None, method: MethodFile = None, fmt: Tables = None, lang: LangOpt = None,
                 no_color: NoColor = False, decimal: Decimal = None, thousands: Thousands = None, na: Na = None,
@@ -33,7 +35,8 @@ def explain_cmd(ctx: typer.Context, province: Province, year: Year = None, bound
                                lang=opts.lang), opts)
 
 
-@app.command("whatif")
+@app.command("whatif", epilog=examples(
+    "dti whatif ha-noi --set hd_cqs=0.9 --year 2023", 'dti whatif --weights "hd_cqs=300,hd_kts=150" --year 2022'))
 def whatif_cmd(ctx: typer.Context,
                province: Annotated[Optional[str], typer.Argument(help="Province whose values --set changes.",
                                                                  autocompletion=_complete_province)] = None,
@@ -53,7 +56,8 @@ def whatif_cmd(ctx: typer.Context,
                               boundaries=boundaries(boundaries_), lang=opts.lang), opts)
 
 
-@app.command("gap")
+@app.command("gap", epilog=examples(
+    "dti gap bac-giang --target-rank 10 --year 2023", "dti gap ca-mau -r 30 --year 2022 -f csv"))
 def gap_cmd(ctx: typer.Context, province: Province,
             target_rank: Annotated[int, typer.Option("--target-rank", "-r", min=1, help="The rank to reach.")],
             year: Year = None, boundaries_: BoundariesOpt = None, data: Data = None, method: MethodFile = None,
@@ -83,7 +87,9 @@ def _progress(opts: Opts, total: int):
         yield lambda n: bar.advance(task, n)
 
 
-@app.command("uncertainty")
+@app.command("uncertainty", epilog=examples(
+    "dti uncertainty --year 2023 --samples 2000",
+    "dti uncertainty --year 2022 --samples 500 --weight-noise 0.1 --seed 7 -f csv"))
 def uncertainty_cmd(ctx: typer.Context, year: Year = None, boundaries_: BoundariesOpt = None,
                     samples: Annotated[int, typer.Option(
                         "--samples", help="Monte Carlo samples (at most 1,000,000; fewer for many units).")] = 10_000,

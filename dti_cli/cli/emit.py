@@ -116,6 +116,8 @@ def emit(result, opts: Opts) -> None:
 
 
 def _emit(result, opts: Opts) -> None:
+    if result.nothing:
+        raise empty(result)
     fmt = opts.chosen or choose(opts.fmt, opts.output, TABLES, tty=opts.tty)
     for n in result.notes:
         note(opts, n)
@@ -137,6 +139,25 @@ def _emit(result, opts: Opts) -> None:
             line(opts, "error", "bold red", result.status)
             raise typer.Exit(1)
         line(opts, "ok", "green", result.status)
+
+
+def empty(result):
+    """The one error of a request that yields nothing: why, in the command's words, else its notes (a table of
+    headers alone with exit 0 would pass for an answer)."""
+    from dti_cli.errors import DataError
+
+    why = result.empty if result.empty is not None else _Clauses(result.notes) if result.notes else None
+    return DataError("empty.because", why=why) if why is not None else DataError("empty.nothing")
+
+
+class _Clauses:
+    """Notes as one line: "a; b"."""
+
+    def __init__(self, parts):
+        self.parts = parts
+
+    def text(self, lang: str = "en") -> str:
+        return "; ".join(render(p, lang) for p in self.parts)
 
 
 def text_of(result, fmt: Format, lang: str) -> str:

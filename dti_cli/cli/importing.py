@@ -8,7 +8,7 @@ from typing import Annotated, List, Optional
 import typer
 
 from dti_cli.cli import emit
-from dti_cli.cli.options import LangOpt, NoColor, Opts, Output, Tables
+from dti_cli.cli.options import LangOpt, NoColor, Opts, Output, Tables, examples
 from dti_cli.render.formats import TABLES
 
 app = typer.Typer()
@@ -21,15 +21,9 @@ class UnitSet(str, Enum):
     b2025 = "2025"
 
 
-_EPILOG = """Examples:
-
-  dti import dti_2025.xlsx --year 2025 --source https://dti.gov.vn/...
-
-  dti import bang.csv --year 2025 --map "Điểm tổng=dti" --map "Ghi chú="
-
-  dti import --list
-
-  dti import --remove 2025"""
+_EPILOG = examples("dti import dti_2025.csv --year 2025 --source https://example.org/dti-2025",
+                   'dti import dti_2025.csv --year 2025 --replace --map "Xếp hạng=dti.rank"', "dti import --list",
+                   "dti import --remove 2025")
 
 
 @app.command("import", epilog=_EPILOG)

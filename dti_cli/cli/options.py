@@ -18,6 +18,7 @@ ChartFormat = subset("ChartFormat", (Format.svg, Format.png))
 MapFormat = subset("MapFormat", (Format.table, Format.svg, Format.png))
 ReportFormat = subset("ReportFormat", (Format.html, Format.markdown))
 TomlFormat = subset("TomlFormat", (Format.toml,))
+MethodFormat = subset("MethodFormat", (*TableFormat, Format.toml))
 
 
 class Boundaries(str, Enum):
@@ -39,6 +40,51 @@ def _complete_year(incomplete: str) -> list[str]:
     from dti_cli.model.editions import edition_years
 
     return [str(y) for y in edition_years() if str(y).startswith(incomplete)]
+
+
+def _method_asked(ctx) -> str | None:
+    """The --method given so far on the command line (the command's own, else the global one)."""
+    while ctx is not None:
+        value = (getattr(ctx, "params", None) or {}).get("method")
+        if value:
+            return value
+        ctx = getattr(ctx, "parent", None)
+    return None
+
+
+def _complete_node(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    """Node ids (with their English names) of the --method given, else of every edition dti knows."""
+    from dti_cli.model.editions import editions
+
+    methods = editions()
+    asked = _method_asked(ctx)
+    if asked:  # read here as the session reads it, without importing the data layer (pandas) for a completion
+        from pathlib import Path
+
+        from dti_cli.model import editions as eds, method_file
+
+        try:
+            path = Path(asked)
+            methods = (method_file.load(path) if path.exists() or not asked.strip().isdigit()
+                       else eds.edition(asked),)
+        except Exception:  # a file still being typed, or not a method: complete from the editions
+            pass
+    seen: dict[str, str] = {}
+    for m in reversed(methods):  # the latest edition's names first
+        for node in m.nodes:
+            seen.setdefault(node, m.node_label(node, "en"))
+    return [(k, v) for k, v in seen.items() if k.startswith(incomplete)]
+
+
+def _complete_region(incomplete: str) -> list[str]:
+    from dti_cli.model.provinces import complete_region
+
+    return complete_region(incomplete)
+
+
+def examples(*lines: str) -> str:
+    """A command's help epilog: examples that run on the bundled data, one per line (never rewrapped)."""
+    return "Examples:\n\n\b\n" + "\n".join("  " + x for x in lines)
 
 
 def _complete_edition(incomplete: str) -> list[str]:
@@ -73,6 +119,9 @@ Maps = Annotated[Optional[MapFormat], typer.Option(
 Reports = Annotated[Optional[ReportFormat], typer.Option(
     "--format", "-f", help="html or markdown (default: the suffix of -o).")]
 Tomls = Annotated[Optional[TomlFormat], typer.Option("--format", "-f", help="toml (the only one).")]
+Methods = Annotated[Optional[MethodFormat], typer.Option(
+    "--format", "-f", help="table (default on a terminal), tsv (default when piped), csv, json, markdown, xlsx (-o), "
+                           "or toml: the method as a file to edit and pass to --method.")]
 Year = Annotated[Optional[int], typer.Option("--year", "-y", help="Data year (default: the latest).",
                                              autocompletion=_complete_year)]
 Years = Annotated[Optional[int], typer.Option("--year", "-y", help="Only this year (default: every year).",
@@ -82,7 +131,11 @@ BoundariesOpt = Annotated[Optional[Boundaries], typer.Option(
                          "main indices are its old provinces' means).")]
 LevelOpt = Annotated[Optional[Level], typer.Option(
     "--level", help="provinces (default) or ministries: the ministries' DTI as the press printed it (partial).")]
-Region = Annotated[Optional[str], typer.Option("--region", help="Only this GSO region (e.g. mekong, red-river).")]
+Region = Annotated[Optional[str], typer.Option(
+    "--region", help="Only this GSO region, by its Vietnamese slug or English key: trung-du-mien-nui-phia-bac "
+                     "(north), dong-bang-song-hong (red-river), bac-trung-bo-duyen-hai-mien-trung (central), "
+                     "tay-nguyen (highlands), dong-nam-bo (southeast), dong-bang-song-cuu-long (mekong).",
+    autocompletion=_complete_region)]
 Province = Annotated[str, typer.Argument(help="Province (or unit): slug, name, alias or GSO code.",
                                          autocompletion=_complete_province)]
 ProvinceList = Annotated[List[str], typer.Argument(help="One or more provinces: slug, name, alias or GSO code.",

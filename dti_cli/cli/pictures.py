@@ -9,13 +9,16 @@ import typer
 from dti_cli.cli import emit
 from dti_cli.cli.options import (BoundariesOpt, Charts, Data, Decimal, LangOpt, Maps, MethodFile, Na, NoColor, Opts,
                                  Output, Province, ProvinceList, Region, Reports, Thousands, Year,
-                                 _complete_province, boundaries)
+                                 _complete_node, _complete_province, boundaries, examples)
 from dti_cli.i18n import Msg
 from dti_cli.render.formats import Format, choose
 
 app = typer.Typer()
 chart_app = typer.Typer(name="chart", help="Charts as SVG or PNG files (needs the 'plot' extra: matplotlib).",
-                        no_args_is_help=True)
+                        no_args_is_help=True,
+                        epilog=examples("dti chart rank --year 2023 --highlight quang-ninh -o rank_2023.svg",
+                                        "dti chart history ha-noi da-nang -o history.svg",
+                                        "dti chart compare can-tho --year 2023 -o can_tho_2023.png"))
 app.add_typer(chart_app)
 
 PICTURES = (Format.svg, Format.png)
@@ -38,10 +41,13 @@ def _save(picture, opts: Opts, fmt: Format) -> None:
     emit.save_figure(picture.figure(), opts, fmt, picture.what)
 
 
-@chart_app.command("rank")
+@chart_app.command("rank", epilog=examples(
+    "dti chart rank --year 2023 --highlight quang-ninh -o rank_2023.svg",
+    "dti chart rank --by kts --year 2022 -o kts_2022.png"))
 def chart_rank_cmd(ctx: typer.Context, year: Year = None,
-                   by: Annotated[Optional[str], typer.Option("--by", help="Chart this node (default: the index).")
-                                 ] = None,
+                   by: Annotated[Optional[str], typer.Option(
+                       "--by", help="Chart this node id (default: the index), e.g. cqs, hd_kts; `dti list nodes` "
+                                    "lists them.", autocompletion=_complete_node)] = None,
                    highlight: Highlight = None,
                    boundaries_: BoundariesOpt = None, data: Data = None, method: MethodFile = None,
                    fmt: Charts = None, lang: LangOpt = None, no_color: NoColor = False, decimal: Decimal = None,
@@ -56,9 +62,11 @@ def chart_rank_cmd(ctx: typer.Context, year: Year = None,
                               boundaries=boundaries(boundaries_), lang=opts.lang), opts, fmt_)
 
 
-@chart_app.command("history")
+@chart_app.command("history", epilog=examples(
+    "dti chart history ha-noi da-nang -o history.svg", "dti chart history can-tho -o can_tho.png"))
 def chart_history_cmd(ctx: typer.Context, province: ProvinceList, boundaries_: BoundariesOpt = None,
-                      data: Data = None, method: MethodFile = None, fmt: Charts = None, lang: LangOpt = None, no_color: NoColor = False, decimal: Decimal = None,
+                      data: Data = None, method: MethodFile = None,
+                      fmt: Charts = None, lang: LangOpt = None, no_color: NoColor = False, decimal: Decimal = None,
                       thousands: Thousands = None, na: Na = None, output: Output = None):
     """The index and pillars of provinces over the years, ranks marked, missing years left as gaps (-o FILE)."""
     from dti_cli.app import pictures
@@ -70,7 +78,9 @@ def chart_history_cmd(ctx: typer.Context, province: ProvinceList, boundaries_: B
                                  lang=opts.lang), opts, fmt_)
 
 
-@chart_app.command("compare")
+@chart_app.command("compare", epilog=examples(
+    "dti chart compare can-tho --year 2023 -o can_tho_2023.svg",
+    "dti chart compare ha-noi --no-region --year 2022 -o ha_noi.png"))
 def chart_compare_cmd(ctx: typer.Context, province: Province,
                       national: Annotated[bool, typer.Option("--national/--no-national",
                                                              help="Bars for the national average.")] = True,
@@ -89,10 +99,12 @@ def chart_compare_cmd(ctx: typer.Context, province: Province,
                                  boundaries=boundaries(boundaries_), lang=opts.lang), opts, fmt_)
 
 
-@app.command("map")
+@app.command("map", epilog=examples(
+    "dti map --year 2023", "dti map --region mekong --by rank --year 2023", "dti map --year 2023 -o map_2023.svg"))
 def map_cmd(ctx: typer.Context, year: Year = None,
-            node: Annotated[Optional[str], typer.Option("--node", help="Map this node (default: the index).")
-                            ] = None,
+            node: Annotated[Optional[str], typer.Option(
+                "--node", help="Map this node id (default: the index), e.g. cqs, ha_tang_so; `dti list nodes` lists "
+                               "them.", autocompletion=_complete_node)] = None,
             by: Annotated[str, typer.Option("--by", metavar="<score|rank>",
                                             help="Shade by score or by rank (rank 1 darkest).")] = "score",
             highlight: Highlight = None, region: Region = None, boundaries_: BoundariesOpt = None, data: Data = None,
@@ -126,7 +138,9 @@ def map_cmd(ctx: typer.Context, year: Year = None,
     emit.save_figure(m.figure(), opts, fmt_, m.what)
 
 
-@app.command("report")
+@app.command("report", epilog=examples(
+    "dti report quang-ninh --year 2023 --samples 200 -o quang_ninh.html",
+    "dti report can-tho --samples 0 -o can_tho.md"))
 def report_cmd(ctx: typer.Context, province: Province, year: Year = None,
                samples: Annotated[int, typer.Option("--samples", min=0,
                                                     help="Monte Carlo samples for the rank band (0: none).")

@@ -9,16 +9,19 @@ import typer
 from dti_cli.cli import emit
 from dti_cli.cli.options import (BoundariesOpt, Data, Decimal, LangOpt, LevelOpt, MethodFile, Na, NoColor, Opts, Output,
                                  Province, ProvinceList, Region, Tables, Thousands, Year, Years,
-                                 boundaries)
+                                 _complete_node, boundaries, examples)
 from dti_cli.render.formats import TABLES
 
 app = typer.Typer()
 
-By = Annotated[Optional[str], typer.Option("--by", help="Rank on this node (default: the index; `dti method` lists "
-                                                        "the nodes).")]
+By = Annotated[Optional[str], typer.Option(
+    "--by", help="Rank on this node id (default: the index), e.g. cqs, kts, xhs, hd_cqs, ha_tang_so; `dti list nodes` "
+                 "lists every edition's.", autocompletion=_complete_node)]
 
 
-@app.command("rank")
+@app.command("rank", epilog=examples(
+    "dti rank --year 2023 --top 10", "dti rank --by cqs --region mekong --year 2022",
+    "dti rank --year 2022 -f csv -o rank_2022.csv", "dti rank --level ministries --year 2021"))
 def rank_cmd(ctx: typer.Context, year: Year = None, by: By = None,
              top: Annotated[Optional[int], typer.Option("--top", min=1, help="Show only the first N.")] = None,
              region: Region = None, boundaries_: BoundariesOpt = None, level: LevelOpt = None, data: Data = None,
@@ -34,7 +37,9 @@ def rank_cmd(ctx: typer.Context, year: Year = None, by: By = None,
                           boundaries=boundaries(boundaries_), level=level, lang=opts.lang), opts)
 
 
-@app.command("compare")
+@app.command("compare", epilog=examples(
+    "dti compare ha-noi da-nang --year 2023", "dti compare quang-ninh --national --region --year 2024",
+    "dti compare hai-duong --boundaries 2025 -f json"))
 def compare_cmd(ctx: typer.Context, province: ProvinceList,
                 national: Annotated[bool, typer.Option("--national",
                                                        help="Add the national average and the gap to it.")] = False,
@@ -52,7 +57,9 @@ def compare_cmd(ctx: typer.Context, province: ProvinceList,
                              boundaries=boundaries(boundaries_), lang=opts.lang), opts)
 
 
-@app.command("show")
+@app.command("show", epilog=examples(
+    "dti show quang-ninh", 'dti show "Cần Thơ" --year 2022 -f markdown', "dti show hai-phong --boundaries 2025",
+    "dti show viet-nam"))
 def show_cmd(ctx: typer.Context, province: Province, year: Year = None, boundaries_: BoundariesOpt = None,
              level: LevelOpt = None, data: Data = None, method: MethodFile = None, fmt: Tables = None,
              lang: LangOpt = None, no_color: NoColor = False, decimal: Decimal = None, thousands: Thousands = None,
@@ -67,7 +74,8 @@ def show_cmd(ctx: typer.Context, province: Province, year: Year = None, boundari
                            level=level, lang=opts.lang), opts)
 
 
-@app.command("scores")
+@app.command("scores", epilog=examples(
+    "dti scores --year 2023 -f csv -o scores_2023.csv", "dti scores --year 2024 --boundaries 2025 -f json"))
 def scores_cmd(ctx: typer.Context, year: Years = None, boundaries_: BoundariesOpt = None, data: Data = None,
                method: MethodFile = None, fmt: Tables = None, lang: LangOpt = None, no_color: NoColor = False,
                decimal: Decimal = None, thousands: Thousands = None, na: Na = None, output: Output = None):
@@ -79,7 +87,9 @@ def scores_cmd(ctx: typer.Context, year: Years = None, boundaries_: BoundariesOp
     emit.emit(profile.scores(opts.source(), year=year, boundaries=boundaries(boundaries_), lang=opts.lang), opts)
 
 
-@app.command("movers")
+@app.command("movers", epilog=examples(
+    "dti movers --year 2023", "dti movers --year 2023 --by hd_kts --top 3",
+    "dti movers --year 2023 --region red-river -f csv"))
 def movers_cmd(ctx: typer.Context, year: Year = None, by: By = None,
                top: Annotated[int, typer.Option("--top", min=1, help="How many risers and fallers of each kind.")] = 5,
                region: Region = None, boundaries_: BoundariesOpt = None, data: Data = None, method: MethodFile = None,

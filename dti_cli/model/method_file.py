@@ -35,6 +35,7 @@ rank_change reachable region region_gap region_mean region_n region_rank rows sa
 share_in_index share_in_parent source subject national_source national_dti national_dti_gap
 national_dti_source provinces_mean provinces_n provinces_mean_provenance ministries_ps_mean ministries_nps_mean group
 group_name threshold tolerance tree unit units value weight weight_share year
+years region_key region_key_en unit_2025 gso_code merged_from n_provinces n_nodes weights_published
 """.split())
 
 

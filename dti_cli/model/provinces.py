@@ -34,6 +34,23 @@ REGION_ALIASES = {
     "dbscl": "Đồng bằng sông Cửu Long", "mekong": "Đồng bằng sông Cửu Long", "cuu-long": "Đồng bằng sông Cửu Long",
 }
 
+# the English short key of each region (--region takes it as well as the Vietnamese slug; lists show both)
+REGION_EN = {"Trung du và miền núi phía Bắc": "north", "Đồng bằng sông Hồng": "red-river",
+             "Bắc Trung Bộ và duyên hải miền Trung": "central", "Tây Nguyên": "highlands", "Đông Nam Bộ": "southeast",
+             "Đồng bằng sông Cửu Long": "mekong"}
+
+
+def region_keys() -> list[str]:
+    """Every region's Vietnamese slug and English key, as --region takes them ("tay-nguyen (highlands)")."""
+    return [f"{short} ({REGION_EN[name]})" for name, (_, short) in REGIONS.items()]
+
+
+def complete_region(incomplete: str) -> list[str]:
+    """The region keys, Vietnamese and English, that start with what has been typed (for shell completion)."""
+    start = fold(incomplete)
+    keys = [k for name, (_, short) in REGIONS.items() for k in (short, REGION_EN[name])]
+    return [k for k in keys if k.startswith(start)]
+
 
 @dataclass(frozen=True)
 class Province:
@@ -198,8 +215,9 @@ def resolve_region(text: str) -> str:
             return name
     if key in REGION_ALIASES:
         return REGION_ALIASES[key]
-    close = difflib.get_close_matches(key, [v[1] for v in REGIONS.values()], n=1, cutoff=0.5)
-    known = ", ".join(v[1] for v in REGIONS.values())
+    close = difflib.get_close_matches(key, [v[1] for v in REGIONS.values()] + list(REGION_EN.values()), n=1,
+                                      cutoff=0.5)
+    known = ", ".join(region_keys())
     if close:
         raise UsageError("region.unknown_close", text=text, close=close[0], known=known)
     raise UsageError("region.unknown", text=text, known=known)

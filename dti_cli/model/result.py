@@ -118,7 +118,10 @@ class Result:
     (Tables and Text, or a callable returning them; default: machine); `notes` what the command line prints on
     stderr; `status` a closing line; `failed` an exit code of 1 after everything is written; `about` the Excel
     about sheet's rows; `attrs` what the Python API adds to the frame's attrs; `bulk` a faster writer of the
-    machine table's csv, tsv or json (json only where the result has no `doc`)."""
+    machine table's csv, tsv or json (json only where the result has no `doc`); `empty` why the request
+    yields nothing, when the command knows (a result without rows is refused by the command line, with this
+    reason or its notes); `empty_ok` an answer without rows that is still an answer (no findings, already at
+    the target rank)."""
 
     source: Any  # the machine Table, or a callable returning it (cached: `machine` calls it each time)
     views: Any = ()
@@ -130,6 +133,8 @@ class Result:
     about: tuple = ()
     attrs: dict = field(default_factory=dict)
     bulk: Any = None  # a callable (format: csv, tsv or json; out, workers) writing the machine table, streamed
+    empty: Any = None  # why there is nothing to show (a Msg), when the command knows
+    empty_ok: bool = False
 
     @property
     def machine(self) -> Table:
@@ -145,6 +150,11 @@ class Result:
         """The views on a screen, or in a document (markdown: every row, nothing drawn for the screen only)."""
         views = self.views(screen=screen) if callable(self.views) else self.views
         return tuple(views) or (self.machine,)
+
+    @property
+    def nothing(self) -> bool:
+        """The request yields nothing to show: the command said why, or the machine table has no rows."""
+        return self.empty is not None or (not self.empty_ok and len(self.machine.frame) == 0)
 
     @property
     def workbook(self) -> tuple:
