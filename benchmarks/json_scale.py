@@ -11,7 +11,6 @@ and prints each one's median wall time and peak resident memory, and the ratios 
 both; issue 11, item 21).
 """
 
-import argparse
 import os
 import statistics
 import subprocess
@@ -21,26 +20,12 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from scale import timed  # noqa: E402 - the same wall time and peak RSS of one child process
+from scale import arguments, prepared, timed  # noqa: E402 - the same data, and wall time and peak RSS of a child
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--units", type=int, default=1_100)
-    ap.add_argument("--indicators", type=int, default=200)
-    ap.add_argument("--years", type=int, default=5)
-    ap.add_argument("--runs", type=int, default=5)
-    args = ap.parse_args()
-    stem = HERE / "data" / f"synthetic_{args.units}x{args.indicators}x{args.years}"
-    csv, toml = stem.with_suffix(".csv"), stem.with_suffix(".toml")
-    if not csv.exists() or not toml.exists():
-        subprocess.run([sys.executable, str(HERE / "make_synthetic.py"), "--units", str(args.units),
-                        "--indicators", str(args.indicators), "--years", str(args.years)], check=True)
-    import compileall
-
-    import dti_cli
-
-    compileall.compile_dir(os.path.dirname(dti_cli.__file__), quiet=1)  # as `pip install .` would
+    args = arguments(__doc__, units=1_100, indicators=200, years=5, runs=5)
+    csv, toml = prepared(args)
     cmd = [sys.executable, "-m", "dti_cli", "scores", "--data", str(csv), "--method", str(toml), "--format"]
     out_rows = subprocess.run(cmd + ["csv"], capture_output=True, check=True).stdout.count(b"\n") - 1
     print(f"data: {csv.name}, {csv.stat().st_size / 1e6:,.0f} MB; {out_rows:,} output rows")

@@ -34,13 +34,18 @@ def timed(cmd: list[str], stdout) -> tuple[float, float]:
     return wall, usage.ru_maxrss / 1024
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--units", type=int, default=10_000)
-    ap.add_argument("--indicators", type=int, default=200)
-    ap.add_argument("--years", type=int, default=10)
-    ap.add_argument("--runs", type=int, default=3)
-    args = ap.parse_args()
+def arguments(doc: str, *, units: int, indicators: int, years: int, runs: int):
+    """The size of the synthetic data and the number of runs, from the command line."""
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
+    ap.add_argument("--units", type=int, default=units)
+    ap.add_argument("--indicators", type=int, default=indicators)
+    ap.add_argument("--years", type=int, default=years)
+    ap.add_argument("--runs", type=int, default=runs)
+    return ap.parse_args()
+
+
+def prepared(args) -> tuple[Path, Path]:
+    """The seeded synthetic data and method of that size (made once), with dti compiled as `pip install .` would."""
     stem = HERE / "data" / f"synthetic_{args.units}x{args.indicators}x{args.years}"
     csv, toml = stem.with_suffix(".csv"), stem.with_suffix(".toml")
     if not csv.exists() or not toml.exists():
@@ -50,7 +55,13 @@ def main() -> None:
 
     import dti_cli
 
-    compileall.compile_dir(os.path.dirname(dti_cli.__file__), quiet=1)  # as `pip install .` would
+    compileall.compile_dir(os.path.dirname(dti_cli.__file__), quiet=1)
+    return csv, toml
+
+
+def main() -> None:
+    args = arguments(__doc__, units=10_000, indicators=200, years=10, runs=3)
+    csv, toml = prepared(args)
     py = sys.executable
     base_cmd = [py, "-c", f"import pandas; pandas.read_csv({str(csv)!r})"]
     dti_cmd = [py, "-m", "dti_cli", "scores", "--data", str(csv), "--method", str(toml), "--format", "tsv"]
