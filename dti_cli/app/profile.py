@@ -92,11 +92,23 @@ def scores(src: Source = Source(), *, year: int | None = None, boundaries: int |
     loaded = load(src, year=year, with_prev=False, boundaries=boundaries, keep_rows=False)
     sc = loaded.scores
     years = [year] if year is not None else sc.years
-    cols = long_columns(sc.unit_kind)
+    cols = long_columns(sc.unit_kind, figures=sc.figure is not None)
+    attrs = loaded.dataset.attributes
+    groups = [g for g in dict.fromkeys(lf.group for m in sc.methods.values() for lf in m.leaves.values() if lf.group)
+              if attrs is not None and g in attrs]
+    if groups or sc.figure is not None:  # a method built from raw data: its figures' names and the columns its
+        # imputations group by go with them, so that the output reads back as it was read
+        groups = [g for g in ("name", *groups) if attrs is not None and g in attrs]
+    if groups:
+        cols = (*cols[:2], *(Column(g, g, "text") for g in groups), *cols[2:])
 
     @functools.cache
     def machine() -> Table:  # built once, and only when a format needs it (csv, tsv, json take the bulk writer)
-        return Table.of("scores", long_frame(sc, years), cols)
+        frame = long_frame(sc, years)
+        if groups:
+            by = attrs[["year", "unit", *groups]].rename(columns={"unit": sc.unit_kind})
+            frame = frame.merge(by, on=["year", sc.unit_kind], how="left")
+        return Table.of("scores", frame, cols)
 
     def views(screen: bool = True):
         return (Table("scores", machine().frame, cols, title=Msg("title.scores", years=", ".join(map(str, years)))),)
@@ -107,4 +119,7 @@ def scores(src: Source = Source(), *, year: int | None = None, boundaries: int |
         else:
             write_delimited(sc, years, "\t" if fmt == "tsv" else ",", out, workers=workers)
 
-    return Result(machine, views=views, notes=tuple(loaded.notes), about=about(sc, max(years), lang), bulk=bulk)
+    # the bulk writer writes the long columns (and a normalised leaf's figure); the name and grouping columns of a
+    # method built from raw data take the table's way
+    return Result(machine, views=views, notes=tuple(loaded.notes), about=about(sc, max(years), lang),
+                  bulk=None if groups else bulk)

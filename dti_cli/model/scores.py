@@ -37,6 +37,9 @@ class Scores:
     unit_kind: str
     treated: pd.DataFrame = field(default_factory=pd.DataFrame)  # year, unit, indicator, raw, treated, how
     notes: tuple[str, ...] = ()
+    # a normalised leaf's figure in its own unit: the data's value or its imputed value, before treatment and
+    # normalisation (NaN elsewhere); None when no leaf is normalised
+    figure: np.ndarray | None = None
 
     # ---- lookups
 
@@ -93,17 +96,20 @@ class Scores:
         return np.asarray(self.labels, dtype=object)[self.prov[mask, j]]
 
 
-def long_columns(unit_kind: str) -> tuple[Column, ...]:
-    """The columns of the long table of scores (`dti scores`)."""
+def long_columns(unit_kind: str, figures: bool = False) -> tuple[Column, ...]:
+    """The columns of the long table of scores (`dti scores`); `figures`: a normalised leaf's figure as `value`."""
     return (Column("year", Msg("col.year"), "int"), Column(unit_kind, Msg("col.unit"), "text"),
-            Column("node", Msg("col.node"), "text"), Column("score", Msg("col.score"), "score", prov="provenance"),
+            Column("node", Msg("col.node"), "text"),
+            *((Column("value", Msg("own.figure"), "num"),) if figures else ()),
+            Column("score", Msg("col.score"), "score", prov="provenance"),
             Column("rank", Msg("col.rank"), "rank"),
             Column("provenance", Msg("col.provenance"), "text", values=PROVENANCE_VALUES),
             Column("source", Msg("col.source"), "text", table=False))
 
 
 def long_frame(scores: Scores, years: list[int]) -> pd.DataFrame:
-    """year, unit, node, score, rank, provenance, source: one row per figure that exists."""
+    """year, unit, node, [value,] score, rank, provenance, source: one row per figure that exists (value: a normalised
+    leaf's figure, where the scores have them)."""
     m = np.isin(scores.rows["year"].to_numpy(), years)
     n, k = int(m.sum()), len(scores.nodes)
     value = scores.value[m]
@@ -113,6 +119,7 @@ def long_frame(scores: Scores, years: list[int]) -> pd.DataFrame:
         "year": np.repeat(scores.rows["year"].to_numpy()[m], k),
         scores.unit_kind: np.repeat(scores.rows["unit"].to_numpy()[m], k),
         "node": np.tile(np.array(scores.nodes, dtype=object), n),
+        **({"value": scores.figure[m].ravel()} if scores.figure is not None else {}),
         "score": value.ravel(),
         "rank": rank.ravel(),
         "provenance": np.asarray(scores.labels, dtype=object)[scores.prov[m].ravel()],

@@ -59,21 +59,24 @@ class _Dialect:
     empty: str | None  # the whole output when there is no line (None: head + end)
     skip: int  # bytes dropped from the first line (json: the comma before the first record)
     slow: Callable[[Table], bytes]  # the lines of a table through the table renderer (huge figures)
+    between: str = ""  # with figures: between a normalised leaf's figure (`value`) and its score
 
 
-def _csv_dialect(sep: str, unit_kind: str) -> _Dialect:
+def _csv_dialect(sep: str, unit_kind: str, figures: bool = False) -> _Dialect:
     def slow(table: Table) -> bytes:
         return delimited(table, sep).split("\n", 1)[1].encode("utf-8")
 
     def pair(prov: str, src: str) -> str:
         return _csv_cell(prov, sep) + sep + _csv_cell(src, sep) + "\n"
 
-    return _Dialect(sep.join(["year", unit_kind, "node", "score", "rank", "provenance", "source"]) + "\n",
+    head = ["year", unit_kind, "node", *(["value"] if figures else []), "score", "rank", "provenance", "source"]
+    return _Dialect(sep.join(head) + "\n",
                     lambda y: _csv_cell(y, sep) + sep, lambda u: _csv_cell(u, sep) + sep,
-                    lambda n: _csv_cell(n, sep) + sep, sep, sep, sep, b"", pair, "", None, 0, slow)
+                    lambda n: _csv_cell(n, sep) + sep, sep, sep, sep, b"", pair, "", None, 0, slow,
+                    sep if figures else "")
 
 
-def _json_dialect(unit_kind: str) -> _Dialect:
+def _json_dialect(unit_kind: str, figures: bool = False) -> _Dialect:
     """Records as jsonfmt.records writes them: indented by two, one key a line, null for a missing figure."""
     from dti_cli.render import jsonfmt
 
@@ -85,10 +88,12 @@ def _json_dialect(unit_kind: str) -> _Dialect:
         return b"" if text == "[]" else ("," + text[1:-2]).encode("utf-8")  # ",\n  {…},\n  {…}"
 
     ind = "\n    "
+    first = "value" if figures else "score"
     return _Dialect("[", lambda y: f",\n  {{{ind}\"year\": {y},{ind}{q(unit_kind)}: ", lambda u: q(u) + ",",
-                    lambda n: f"{ind}\"node\": {q(n)},{ind}\"score\": ", f",{ind}\"rank\": ",
+                    lambda n: f"{ind}\"node\": {q(n)},{ind}\"{first}\": ", f",{ind}\"rank\": ",
                     f",{ind}\"provenance\": ", "null" + f",{ind}\"provenance\": ", b"null",
-                    lambda p, s: f"{q(p)},{ind}\"source\": {q(s)}\n  }}", "\n]\n", "[]\n", 1, slow)
+                    lambda p, s: f"{q(p)},{ind}\"source\": {q(s)}\n  }}", "\n]\n", "[]\n", 1, slow,
+                    f",{ind}\"score\": " if figures else "")
 
 
 def write_delimited(scores: Scores, years: list[int], sep: str, out: TextIO, *, workers: int = 1,
@@ -96,15 +101,18 @@ def write_delimited(scores: Scores, years: list[int], sep: str, out: TextIO, *, 
     """csv/tsv rows assembled in zero-padded byte matrices and compacted; labels with a NUL take the slow way."""
     labels = [str(x) for x in (*scores.nodes, *scores.labels, *scores.sources, *scores.rows["unit"].unique())]
     if any("\x00" in x for x in labels):
-        out.write(delimited(Table.of("scores", long_frame(scores, years), long_columns(scores.unit_kind)), sep))
+        cols = long_columns(scores.unit_kind, figures=scores.figure is not None)
+        out.write(delimited(Table.of("scores", long_frame(scores, years), cols), sep))
         return
-    _write(scores, years, _csv_dialect(sep, scores.unit_kind), out, workers=workers, chunk=chunk)
+    _write(scores, years, _csv_dialect(sep, scores.unit_kind, scores.figure is not None), out, workers=workers,
+           chunk=chunk)
 
 
 def write_json(scores: Scores, years: list[int], out: TextIO, *, workers: int = 1, chunk: int = 100_000) -> None:
     """The long table as json records, the same bytes as jsonfmt.to_json, streamed a chunk at a time (json escapes
     every control character, so no label holds a zero byte)."""
-    _write(scores, years, _json_dialect(scores.unit_kind), out, workers=workers, chunk=chunk)
+    _write(scores, years, _json_dialect(scores.unit_kind, scores.figure is not None), out, workers=workers,
+           chunk=chunk)
 
 
 def _write(scores: Scores, years: list[int], d: _Dialect, out: TextIO, *, workers: int, chunk: int) -> None:
@@ -230,12 +238,16 @@ def _chunk_bytes(scores: Scores, t: _Tables, rows: np.ndarray | slice, start: in
         return b""
     pick = (lambda a: a) if cell.all() else (lambda a: a[cell])
     value, rank = pick(value), pick(rank)
-    if not (np.abs(value[~np.isnan(value)]) < HUGE).all():  # huge figures: the table renderer's route
+    fig = None if scores.figure is None else pick(scores.figure[rows].ravel())
+    if not (np.abs(value[~np.isnan(value)]) < HUGE).all() or (
+            fig is not None and not (np.abs(fig[~np.isnan(fig)]) < HUGE).all()):  # huge figures: the table's route
         return _slow_chunk(scores, rows, t.dialect)
     n = len(value)
     has_v = ~np.isnan(value)
     num = number_parts(value if has_v.all() else np.where(has_v, value, 0.0))
     wn, wl = t.node.shape[1], num.lead_width
+    if fig is not None:  # the figure and what separates it from the score, written after the node; then as usual
+        return _chunk_with_figures(scores, t, rows, start, value, rank, fig, has_v, num, pick, cell)
     mat = _matrix(n, t.width + wl + MAX_DECIMALS)  # every byte is written below
     wp = t.prefix.shape[1]
     if cell.all():  # each row's "year<sep>unit<sep>" k times over
@@ -259,6 +271,51 @@ def _chunk_bytes(scores: Scores, t: _Tables, rows: np.ndarray | slice, start: in
             nv = t.dialect.no_value
             mat[~has_v, wp + wn:wp + wn + len(nv)] = np.frombuffer(nv, np.uint8)
     at += MAX_DECIMALS
+    rank = np.where(np.isnan(rank), t.no_rank, rank).astype(np.int64)
+    pair = pick(scores.prov[rows].ravel()).astype(np.int64) * t.n_src + pick(scores.source[rows].ravel())
+    if t.tail is not None:
+        put(mat, at, t.tail, rank * t.n_pairs + pair)
+        return _squeeze()
+    mat[:, at:at + len(t.after)] = t.after
+    at += len(t.after)
+    put(mat, at, t.rank, rank)
+    at += t.rank.shape[1]
+    put(mat, at, t.suffix, pair)
+    return _squeeze()
+
+
+def _put_number(mat: np.ndarray, at: int, num, has: np.ndarray, no_value: bytes) -> int:
+    """One number column at `at` (lead and fraction; `no_value` where there is none); the place after it."""
+    wl = num.lead_width
+    if num.lead is None:
+        put(mat, at, num.lead_tab, num.lead_code)
+    else:
+        mat[:, at:at + wl] = num.lead
+    put_fraction(mat, at + wl, num)
+    end = at + wl + MAX_DECIMALS
+    if not has.all():
+        mat[~has, at:end] = 0
+        if no_value:
+            mat[~has, at:at + len(no_value)] = np.frombuffer(no_value, np.uint8)
+    return end
+
+
+def _chunk_with_figures(scores: Scores, t: "_Tables", rows, start: int, value, rank, fig, has_v, num, pick,
+                        cell) -> bytes:
+    """The lines of a chunk with a normalised leaf's figure before its score (see _chunk_bytes)."""
+    k = len(scores.nodes)
+    n_rows = len(scores.rows["year"].to_numpy()[rows])
+    n = len(value)
+    has_f = ~np.isnan(fig)
+    fnum = number_parts(fig if has_f.all() else np.where(has_f, fig, 0.0))
+    between = np.frombuffer(t.dialect.between.encode(), np.uint8)
+    mat = _matrix(n, t.width + fnum.lead_width + num.lead_width + 2 * MAX_DECIMALS + len(between))
+    wp = t.prefix.shape[1]
+    put(mat, 0, t.prefix, pick(np.repeat(np.arange(start, start + n_rows), k)))
+    put(mat, wp, t.node, pick(np.tile(np.arange(k), n_rows)))
+    at = _put_number(mat, wp + t.node.shape[1], fnum, has_f, t.dialect.no_value)
+    mat[:, at:at + len(between)] = between
+    at = _put_number(mat, at + len(between), num, has_v, t.dialect.no_value)
     rank = np.where(np.isnan(rank), t.no_rank, rank).astype(np.int64)
     pair = pick(scores.prov[rows].ravel()).astype(np.int64) * t.n_src + pick(scores.source[rows].ravel())
     if t.tail is not None:
@@ -307,7 +364,7 @@ def _slow_chunk(scores: Scores, rows: np.ndarray, d: _Dialect) -> bytes:
     """The rows of one chunk through the table renderer (for figures the byte tables do not cover)."""
     part = _rows_only(scores, rows)
     frame = long_frame(part, sorted(set(part.rows["year"].tolist())))
-    return d.slow(Table.of("scores", frame, long_columns(scores.unit_kind)))
+    return d.slow(Table.of("scores", frame, long_columns(scores.unit_kind, figures=scores.figure is not None)))
 
 
 def _rows_only(scores: Scores, rows: np.ndarray) -> Scores:
