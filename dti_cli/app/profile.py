@@ -59,12 +59,20 @@ def show(src: Source = Source(), *, province: str, year: int | None = None, boun
              Column("indicator_name", Msg("col.indicator"), "text"),
              Column("value", Msg("col.value"), "score", prov="provenance"), Column("rank", Msg("col.rank"), "rank"),
              Column("national", Msg("col.national"), "score"), Column("gap", Msg("col.gap"), "delta"), PROVENANCE]
+    figures = scores.figure is not None
+    if figures:  # a method built from raw data: the figure in its own unit, and its normalised score
+        comp, ccols = with_figures(scores, year, comp.assign(**{scores.unit_kind: unit}), ccols)
+        comp = comp.drop(columns=[scores.unit_kind])
     history, components = Table.of("years", hist, hcols), Table.of("components", comp, ccols)
     both = pd.concat([hist.assign(section="history"),
-                      comp.rename(columns={"value": "score"}).assign(section="components", year=year)],
+                      (comp if figures else comp.rename(columns={"value": "score"})).assign(section="components",
+                                                                                              year=year)],
                      ignore_index=True)
     long = [Column("section", Msg("col.section"), "text"), *hcols,
-            *(c for c in ccols if c.key not in ("value", "rank", "provenance"))]
+            *(c for c in ccols if c.key not in ("value", "rank", "provenance", "score"))]
+    if figures:
+        long.insert(long.index(next(c for c in long if c.key == "indicator_name")) + 1,
+                    next(c for c in ccols if c.key == "value"))
     name = names(unit)
     doc = {scores.unit_kind: unit, "name": name, "history": history, "year": year, "components": components,
            "strongest": best, "weakest": worst}
@@ -82,6 +90,19 @@ def show(src: Source = Source(), *, province: str, year: int | None = None, boun
     return Result(Table.of("show", both, long), views=views, sheets=(history, components), doc=doc,
                   notes=tuple(loaded.notes), about=about(scores, year, lang),
                   attrs={"name": name, "strongest": best, "weakest": worst})
+
+
+def with_figures(scores, year: int, frame: pd.DataFrame, cols: list) -> tuple[pd.DataFrame, list]:
+    """A table of nodes (columns unit, indicator, value) with each figure in its own unit as `value` and its
+    normalised score as `score` (issue 10, item 6); the columns to show them."""
+    out = frame.assign(score=frame["value"],
+                       value=scores.figures(year, frame[scores.unit_kind], frame["indicator"]))
+    at = next(i for i, c in enumerate(cols) if c.key == "value")
+    new = [*cols[:at], Column("value", Msg("own.figure"), "num"),
+           Column("score", Msg("col.score"), "score", prov="provenance"), *cols[at + 1:]]
+    order = [c for c in out.columns if c != "score"]
+    order.insert(order.index("value") + 1, "score")
+    return out[order], new
 
 
 def scores(src: Source = Source(), *, year: int | None = None, boundaries: int | None = None,

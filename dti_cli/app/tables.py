@@ -115,6 +115,10 @@ def compare(src: Source = Source(), *, provinces_: list[str], national: bool = F
                  Column("region_mean", Msg("col.region_mean"), "score"),
                  Column("region_gap", Msg("col.region_gap"), "delta")]
     cols.append(PROVENANCE)
+    if scores.figure is not None:  # a method built from raw data: each figure in its own unit beside its score
+        from dti_cli.app.profile import with_figures
+
+        frame, cols = with_figures(scores, year, frame, cols)
     title = Msg("title.compare", names=", ".join(names(u) for u in units), year=year)
     machine = Table.of(f"compare {year}", frame, cols)
     view = Table("compare", frame, tuple(cols), title=title, caption=method.named())

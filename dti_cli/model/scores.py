@@ -82,6 +82,19 @@ class Scores:
                 "raw": self.raw[i, j], "pub_rank": self.pub_rank[i, j],
                 "provenance": self.labels[self.prov[i, j]], "source": self.sources[self.source[i, j]]}
 
+    def figures(self, year: int, units, nodes) -> np.ndarray:
+        """Each (unit, node)'s figure in its own unit in a year (see `figure`; NaN where there is none)."""
+        units, nodes = np.asarray(units, dtype=object), np.asarray(nodes, dtype=object)
+        out = np.full(len(units), np.nan)
+        if self.figure is None:
+            return out
+        m = self.year_mask(year)
+        where_ = pd.Index(self.rows["unit"].to_numpy()[m]).get_indexer(units)
+        col = pd.Index(self.nodes).get_indexer(nodes)
+        ok = (where_ >= 0) & (col >= 0)
+        out[ok] = self.figure[np.flatnonzero(m)[where_[ok]], col[ok]]
+        return out
+
     def only(self, method: Method) -> "Scores":
         """These scores restricted to the years one method computes."""
         years = [y for y, m in self.methods.items() if m is method]

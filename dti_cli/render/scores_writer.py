@@ -13,7 +13,7 @@ from typing import BinaryIO, Callable, TextIO
 import numpy as np
 import pandas as pd
 
-from dti_cli.io.processes import write_all
+from dti_cli.io.processes import two_writers
 from dti_cli.model.result import MAX_DECIMALS, Table
 from dti_cli.model.scores import Scores, long_columns, long_frame
 from dti_cli.render.delimited import delimited
@@ -181,7 +181,7 @@ def _write(scores: Scores, years: list[int], d: _Dialect, out: TextIO, *, worker
     fd = _fd(sink)
     if fd is not None and len(starts) >= 4 and workers > 1:
         sink.flush()
-        _two_writers(fd, starts, chunk_bytes)
+        two_writers(fd, starts, chunk_bytes)
     else:
         for start in starts:
             sink.write(chunk_bytes(start))
@@ -247,7 +247,9 @@ def _chunk_bytes(scores: Scores, t: _Tables, rows: np.ndarray | slice, start: in
     num = number_parts(value if has_v.all() else np.where(has_v, value, 0.0))
     wn, wl = t.node.shape[1], num.lead_width
     if fig is not None:  # the figure and what separates it from the score, written after the node; then as usual
-        return _chunk_with_figures(scores, t, rows, start, value, rank, fig, has_v, num, pick, cell)
+        from dti_cli.render.scores_figures import chunk_with_figures
+
+        return chunk_with_figures(scores, t, rows, start, value, rank, fig, has_v, num, pick)
     mat = _matrix(n, t.width + wl + MAX_DECIMALS)  # every byte is written below
     wp = t.prefix.shape[1]
     if cell.all():  # each row's "year<sep>unit<sep>" k times over
@@ -270,52 +272,11 @@ def _chunk_bytes(scores: Scores, t: _Tables, rows: np.ndarray | slice, start: in
         if t.dialect.no_value:
             nv = t.dialect.no_value
             mat[~has_v, wp + wn:wp + wn + len(nv)] = np.frombuffer(nv, np.uint8)
-    at += MAX_DECIMALS
-    rank = np.where(np.isnan(rank), t.no_rank, rank).astype(np.int64)
-    pair = pick(scores.prov[rows].ravel()).astype(np.int64) * t.n_src + pick(scores.source[rows].ravel())
-    if t.tail is not None:
-        put(mat, at, t.tail, rank * t.n_pairs + pair)
-        return _squeeze()
-    mat[:, at:at + len(t.after)] = t.after
-    at += len(t.after)
-    put(mat, at, t.rank, rank)
-    at += t.rank.shape[1]
-    put(mat, at, t.suffix, pair)
-    return _squeeze()
+    return _finish(mat, at + MAX_DECIMALS, t, scores, rows, rank, pick)
 
 
-def _put_number(mat: np.ndarray, at: int, num, has: np.ndarray, no_value: bytes) -> int:
-    """One number column at `at` (lead and fraction; `no_value` where there is none); the place after it."""
-    wl = num.lead_width
-    if num.lead is None:
-        put(mat, at, num.lead_tab, num.lead_code)
-    else:
-        mat[:, at:at + wl] = num.lead
-    put_fraction(mat, at + wl, num)
-    end = at + wl + MAX_DECIMALS
-    if not has.all():
-        mat[~has, at:end] = 0
-        if no_value:
-            mat[~has, at:at + len(no_value)] = np.frombuffer(no_value, np.uint8)
-    return end
-
-
-def _chunk_with_figures(scores: Scores, t: "_Tables", rows, start: int, value, rank, fig, has_v, num, pick,
-                        cell) -> bytes:
-    """The lines of a chunk with a normalised leaf's figure before its score (see _chunk_bytes)."""
-    k = len(scores.nodes)
-    n_rows = len(scores.rows["year"].to_numpy()[rows])
-    n = len(value)
-    has_f = ~np.isnan(fig)
-    fnum = number_parts(fig if has_f.all() else np.where(has_f, fig, 0.0))
-    between = np.frombuffer(t.dialect.between.encode(), np.uint8)
-    mat = _matrix(n, t.width + fnum.lead_width + num.lead_width + 2 * MAX_DECIMALS + len(between))
-    wp = t.prefix.shape[1]
-    put(mat, 0, t.prefix, pick(np.repeat(np.arange(start, start + n_rows), k)))
-    put(mat, wp, t.node, pick(np.tile(np.arange(k), n_rows)))
-    at = _put_number(mat, wp + t.node.shape[1], fnum, has_f, t.dialect.no_value)
-    mat[:, at:at + len(between)] = between
-    at = _put_number(mat, at + len(between), num, has_v, t.dialect.no_value)
+def _finish(mat: np.ndarray, at: int, t: "_Tables", scores: Scores, rows, rank, pick) -> bytes:
+    """The rank, provenance and source of each line from `at` on; the chunk's bytes."""
     rank = np.where(np.isnan(rank), t.no_rank, rank).astype(np.int64)
     pair = pick(scores.prov[rows].ravel()).astype(np.int64) * t.n_src + pick(scores.source[rows].ravel())
     if t.tail is not None:
@@ -381,63 +342,6 @@ def _fd(sink) -> int | None:
         return sink.fileno()
     except (AttributeError, OSError, ValueError):
         return None
-
-
-def _two_writers(fd: int, starts: list[int], chunk_bytes) -> None:
-    """Format chunks in two processes (this one: even chunks, a forked child: odd ones) and write them in
-    order, passing a token through two pipes so that chunk i is written only after chunk i - 1."""
-    to_child_r, to_child_w = os.pipe()
-    to_parent_r, to_parent_w = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: odd chunks; never returns
-        code = 1
-        try:
-            os.close(to_child_w)
-            os.close(to_parent_r)
-            for i in range(1, len(starts), 2):
-                data = chunk_bytes(starts[i])
-                if os.read(to_child_r, 1) != b"x":
-                    break
-                write_all(fd, data)
-                os.write(to_parent_w, b"x")
-            else:
-                code = 0
-        except BaseException:  # noqa: BLE001 - the parent reports it
-            code = 1
-        finally:
-            os._exit(code)
-    os.close(to_child_r)
-    os.close(to_parent_w)
-    try:
-        for i in range(0, len(starts), 2):
-            data = chunk_bytes(starts[i])
-            if i > 0 and os.read(to_parent_r, 1) != b"x":
-                raise RuntimeError("the second writer process stopped")
-            write_all(fd, data)
-            if i + 1 < len(starts):
-                _token(to_child_w)
-        if len(starts) % 2 == 0 and os.read(to_parent_r, 1) != b"x":
-            raise RuntimeError("the second writer process stopped")
-    except BaseException:
-        import signal
-
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-        raise
-    finally:
-        os.close(to_child_w)
-        os.close(to_parent_r)
-    _, status = os.waitpid(pid, 0)
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError("the second writer process failed")
-
-
-def _token(fd: int) -> None:
-    """Pass the turn to the second writer; a writer that has gone is its failure (not the reader's: BrokenPipe)."""
-    try:
-        os.write(fd, b"x")
-    except BrokenPipeError:
-        raise RuntimeError("the second writer process stopped") from None
 
 
 def _binary(out: TextIO) -> BinaryIO:
