@@ -138,3 +138,47 @@ def test_json_that_is_not_records(run, text):
     res = run("rank", "--data", "-", stdin=text.encode())
     assert res.code == 1 and res.out == "" and "Traceback" not in res.err
     assert len(res.err.strip().splitlines()) == 1
+
+
+def test_show_and_compare_give_figure_and_score(run):
+    show = run("show", "co-to", *DISTRICTS, "--year", "2023", "-f", "csv")
+    assert show.code == 0, show
+    comp = {r["indicator"]: r for r in _rows(show.out) if r["section"] == "components"}
+    days = comp["processing_days"]
+    assert days["value"] == "11.2" and float(days["score"]) == pytest.approx((20 - 11.2) / 19)
+    assert days["provenance"] == "input+normalised"
+    cmp_ = run("compare", "co-to", "ha-long", *DISTRICTS, "--year", "2023", "-f", "csv")
+    rows = {(r["unit"], r["indicator"]): r for r in _rows(cmp_.out)}
+    assert rows[("co-to", "processing_days")]["value"] == "11.2"
+    assert rows[("co-to", "processing_days")]["score"] == days["score"]
+    assert rows[("co-to", "index")]["value"] == "" and rows[("co-to", "index")]["score"] != ""
+    table = run("compare", "co-to", *DISTRICTS, "--year", "2023", "-f", "table", env={"COLUMNS": "120"})
+    assert "Figure" in table.out and "11.2" in table.out and "0.4632" in table.out
+
+
+def test_bundled_show_and_compare_unchanged(run):
+    show = run("show", "ha-noi", "--year", "2023", "-f", "csv")
+    assert show.out.splitlines()[0] == ("section,year,score,rank,of,delta,rank_change,cqs,kts,xhs,edition,provenance,"
+                                        "indicator,indicator_name,national,gap")
+    cmp_ = run("compare", "ha-noi", "--year", "2023", "-f", "csv")
+    assert cmp_.out.splitlines()[0] == ("province,name,indicator,indicator_name,value,rank,prev_value,delta,"
+                                        "prev_rank,rank_change,provenance")
+
+
+def test_rank_lists_a_unit_without_an_index_last(run, write):
+    data = write("d.csv", "year,unit,a,b\n2023,x,1,5\n2023,y,2,7\n2023,z,3,\n2023,w,4,8\n")
+    method = write("m.toml", '[defaults]\nnormalise = "minmax"\n[indicators.a]\n[indicators.b]\n'
+                             '[aggregates.idx]\nchildren = ["a", "b"]\nweights = "equal"\n')
+    res = run("rank", "--data", data, "--method", method, "-f", "csv")
+    assert res.code == 0, res
+    rows = _rows(res.out)
+    assert [(r["rank"], r["unit"], r["missing"]) for r in rows] == [("1", "w", ""), ("2", "y", ""), ("3", "x", ""),
+                                                                     ("", "z", "b")]
+    assert "1 listed last without a rank" in res.err
+    table = run("rank", "--data", data, "--method", method, "-f", "table", env={"COLUMNS": "100"})
+    assert "Missing" in table.out and table.out.rstrip().count(" z ") == 1
+
+
+def test_bundled_rank_has_no_missing_column(run):
+    for year in ("2022", "2023", "2024"):
+        assert "missing" not in run("rank", "--year", year, "-f", "csv").out.splitlines()[0]

@@ -54,6 +54,9 @@ def rank(src: Source = Source(), *, year: int | None = None, by: str | None = No
             Column("prev_rank", Msg("col.rank_in", year=prev), "rank", table=False),
             Column("rank_change", "↕", "change"),
             *(Column(p, method.named(p), "score") for p in method.pillars if p != node), PROVENANCE]
+    if "missing" in frame:  # units listed unranked, with what their score lacks (issue 10, item 6)
+        cols.append(Column("missing", Msg("own.missing"), "text"))
+        loaded.notes.append(Msg("own.unranked", n=int(frame["rank"].isna().sum()), node=method.named(node)))
     if scores.unit_kind == "province":
         scope = Msg("title.scope", region=provinces.RegionName(reg)) if reg else ""
         title = Msg(plural(len(frame), "title.rank_provinces"), node=method.named(node), year=year, scope=scope,
