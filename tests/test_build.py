@@ -33,7 +33,8 @@ def test_example_scores_hand_checked(run):
     res = run("scores", "--data", DATA, "--method", METHOD, "--year", "2023", "-f", "csv")
     assert res.code == 0, res
     rows = list(csv.DictReader(io.StringIO(res.out)))
-    assert list(rows[0]) == ["year", "unit", "node", "score", "rank", "provenance", "source"]
+    # the figure beside its score, with the names and the grouping column (issue 10, item 6)
+    assert list(rows[0]) == ["year", "unit", "name", "kind", "node", "value", "score", "rank", "provenance", "source"]
     got = {(r["unit"], r["node"]): r for r in rows}
     raw = {r["unit"]: r for r in csv.DictReader(open(DATA, encoding="utf-8")) if r["year"] == "2023"}
     hl = raw["ha-long"]
@@ -51,10 +52,10 @@ def test_example_scores_hand_checked(run):
     assert got[("ha-long", "index")]["provenance"] == "computed"
     # the one missing value is imputed from the units of the same kind, and says so
     co_to = got[("co-to", "digital_payment_pct")]
-    assert co_to["provenance"] == "imputed:group_mean"
+    assert co_to["provenance"] == "imputed:group_mean+normalised"
     districts = [u for u, r in raw.items() if r["kind"] == "huyện" and r["digital_payment_pct"]]
     mean = np.mean([float(raw[u]["digital_payment_pct"]) for u in districts])
-    assert float(co_to["score"]) == pytest.approx(mean / 100)
+    assert float(co_to["score"]) == pytest.approx(mean / 100) and float(co_to["value"]) == pytest.approx(mean)
     ranks = sorted(int(r["rank"]) for r in rows if r["node"] == "index")
     assert ranks == list(range(1, 14))
 

@@ -99,3 +99,75 @@ def test_hostile_method_files(run, tmp_path_factory, method, cmd):
         ["scores", "--data", str(d / "d.csv"), "--method", str(d / "m.toml")]
     res = run(*args, "-f", "csv")
     _check(res, time.perf_counter() - t0)
+
+
+# dti's own `scores` output, then tampered with (issue 10, item 5): a renamed, added, dropped or doubled column, a
+# hostile cell, a json record of the wrong shape. Read back, each is data (exit 0) or one line naming the problem.
+OWN_HEAD = ["year", "unit", "name", "node", "value", "score", "rank", "provenance", "source"]
+OWN_ROWS = [["2023", "a", "A", "x", "2", "0", "2", "input+normalised", ""],
+            ["2023", "b", "B", "x", "4", "1", "1", "input+normalised", ""],
+            ["2023", "a", "A", "y", "5", "1", "1", "input+normalised", "s"],
+            ["2023", "b", "B", "y", "3", "0", "2", "input+normalised", "s"],
+            ["2023", "a", "A", "i", "", "0.5", "1", "computed", ""],
+            ["2023", "b", "B", "i", "", "0.5", "1", "computed", ""]]
+
+
+@st.composite
+def own_outputs(draw) -> bytes:
+    import json
+
+    head, rows = list(OWN_HEAD), [list(r) for r in OWN_ROWS]
+    how = draw(st.sampled_from(["rename", "add", "drop", "double", "cell", "none"]))
+    col = draw(st.integers(0, len(head) - 1))
+    if how == "rename":
+        head[col] = draw(st.sampled_from(["indicator", "scor", "nodes", "unit", "province", "kind", "", "=x", "rank"]))
+    elif how == "add":
+        head.append(draw(st.sampled_from(["extra", "indicator_name", "section", "delta", "kind", "x"])))
+        rows = [r + [draw(st.sampled_from(LABELS[:6] + NUMBERS[:6]))] for r in rows]
+    elif how == "drop":
+        head.pop(col)
+        rows = [r[:col] + r[col + 1:] for r in rows]
+    elif how == "double":
+        head.append(head[col])
+        rows = [r + [r[col]] for r in rows]
+    elif how == "cell":
+        rows[draw(st.integers(0, len(rows) - 1))][col] = draw(st.sampled_from(LABELS + NUMBERS))
+    if draw(st.booleans()):
+        records = [dict(zip(head, r)) for r in rows]
+        if draw(st.booleans()) and records:
+            records[0][head[col]] = draw(st.sampled_from([[1], {"a": 1}, True, None, 1e308, "x"]))
+        text = json.dumps(records, ensure_ascii=False)
+        return text[:draw(st.sampled_from([len(text), len(text) // 2]))].encode()
+    sep = draw(st.sampled_from([",", "\t"]))
+    return ("\n".join(sep.join(c if sep not in c and '"' not in c else '"' + c.replace('"', '""') + '"' for c in r)
+                      for r in [head, *rows]) + "\n").encode("utf-8", errors="replace")
+
+
+@PROFILE
+@given(data=own_outputs(), cmd=st.sampled_from(["scores", "rank", "show"]))
+def test_hostile_own_output_read_back(run, tmp_path_factory, data, cmd):
+    d = tmp_path_factory.mktemp("fuzz")
+    (d / "d.csv").write_bytes(data)
+    (d / "m.toml").write_text('[defaults]\nnormalise = "minmax"\n[indicators.x]\n[indicators.y]\n'
+                              '[aggregates.i]\nchildren = ["x", "y"]\nweights = "equal"\n')
+    t0 = time.perf_counter()
+    res = run(cmd, *(["a"] if cmd == "show" else []), "--data", str(d / "d.csv"), "--method", str(d / "m.toml"),
+              "-f", "csv")
+    _check(res, time.perf_counter() - t0)
+    if res.code:
+        assert len(res.err.strip().splitlines()) <= 2, res  # the error line (and, at most, a note before it)
+
+
+def test_own_output_with_an_unknown_column_is_refused(run, tmp_path):
+    head = OWN_HEAD + ["extra"]
+    text = "\n".join(",".join(r) for r in [head, *(r + ["1"] for r in OWN_ROWS)]) + "\n"
+    (tmp_path / "d.csv").write_text(text)
+    res = run("rank", "--data", str(tmp_path / "d.csv"))
+    assert res.code == 1 and res.out == "" and "column 10 (extra)" in res.err and "unknown column" in res.err
+    good = "\n".join(",".join(r) for r in [OWN_HEAD, *OWN_ROWS]) + "\n"
+    (tmp_path / "d.csv").write_text(good)
+    (tmp_path / "m.toml").write_text('[defaults]\nnormalise = "minmax"\n[indicators.x]\n[indicators.y]\n'
+                                     '[aggregates.i]\nchildren = ["x", "y"]\nweights = "equal"\n')
+    ok = run("rank", "--data", str(tmp_path / "d.csv"), "--method", str(tmp_path / "m.toml"), "-f", "csv")
+    assert ok.code == 0, ok
+    assert [line.split(",")[:4] for line in ok.out.splitlines()[1:]] == [["1", "a", "A", "0.5"], ["1", "b", "B", "0.5"]]

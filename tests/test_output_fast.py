@@ -31,14 +31,15 @@ def test_bulk_scores_equal_the_frame(run, write):
     res = run("scores", "--data", data, "--method", method, "-f", "csv")
     assert res.code == 0, res
     rows = list(csv.reader(io.StringIO(res.out)))
-    assert rows[0] == ["year", "unit", "node", "score", "rank", "provenance", "source"]
+    # a method that normalises: each leaf's figure (`value`) before its score (issue 10, item 6)
+    assert rows[0] == ["year", "unit", "node", "value", "score", "rank", "provenance", "source"]
     by = {(r[0], r[1], r[2]): r for r in rows[1:]}
-    assert by[("2022", "y, z", "a")][3:6] == ["1", "1", "input"]  # quoted unit survives, minmax of 2 is 1
-    assert by[("2022", "y, z", "idx")][3] == "1"  # b missing: a alone (coverage 1/3 ≥ 0.3)
-    assert by[("2023", "w", "b")][3] == "1" and by[("2023", "x", "b")][3] == "0"
+    assert by[("2022", "y, z", "a")][3:7] == ["2", "1", "1", "input+normalised"]  # quoted unit survives, minmax of 2 is 1
+    assert by[("2022", "y, z", "idx")][3:5] == ["", "1"]  # b missing: a alone (coverage 1/3 ≥ 0.3)
+    assert by[("2023", "w", "b")][4] == "1" and by[("2023", "x", "b")][4] == "0"
     # b has one value in 2022 (no spread): missing, so idx rests on a alone
-    assert by[("2022", "x", "idx")][3:6] == ["0", "2", "computed"] and ("2022", "x", "b") not in by
-    assert by[("2023", "x", "idx")][3:6] == ["0", "3", "computed"]
-    assert by[("2023", "w", "idx")][3] == "1"
+    assert by[("2022", "x", "idx")][4:7] == ["0", "2", "computed"] and ("2022", "x", "b") not in by
+    assert by[("2023", "x", "idx")][4:7] == ["0", "3", "computed"]
+    assert by[("2023", "w", "idx")][4] == "1"
     # v: a = (3.5-3)/(4-3) = 0.5, b = (7.5-7)/(8.25-7) = 0.4; idx = (0.5 + 2·0.4)/3
-    assert by[("2023", "v", "idx")][3] == "0.433333333333"
+    assert by[("2023", "v", "idx")][4] == "0.433333333333"

@@ -164,7 +164,7 @@ def test_labels_that_look_like_numbers_stay_text(run, write):
     assert res.code == 0, res
     rows = list(csv.reader(io.StringIO(res.out)))[1:]
     assert {(r[1], r[2]) for r in rows} >= {("001", "01"), ("002", "02")}
-    assert {r[5] for r in rows if r[2] != "idx"} == {"1"}
+    assert {r[6] for r in rows if r[2] != "idx"} == {"1+normalised"}  # (after the figure, `value`: issue 10, item 6)
 
 
 def test_large_figures_keep_fifteen_significant_digits_whatever_route_they_take():
@@ -196,4 +196,4 @@ def test_a_header_with_spaces_after_the_separators(run, write, sep):
     res = run("scores", "--data", data, "--method", method, "-f", "csv")
     assert res.code == 0, res
     rows = [r for r in csv.reader(io.StringIO(res.out))][1:]
-    assert [(r[1], r[2], r[3]) for r in rows if r[2] == "x"] == [("a", "x", "0"), ("c", "x", "1")]
+    assert [(r[1], r[2], r[4]) for r in rows if r[2] == "x"] == [("a", "x", "0"), ("c", "x", "1")]  # r[3]: figure

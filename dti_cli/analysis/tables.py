@@ -42,12 +42,36 @@ def rank_table(scores: Scores, year: int, *, by: str, names: Names, top: int | N
         out = out[out["region"] == region].drop(columns="region")
         # the rank inside the region follows the rank shown (published ranks in years without every score)
         out.insert(1, "region_rank", out["rank"].rank(method="min"))
-    out = out[out["score"].notna() | out["rank"].notna()]
+    missing = _missing(scores, year, by, out[scores.unit_kind].to_numpy(),
+                       out["score"].isna().to_numpy() & out["rank"].isna().to_numpy())
+    if missing is not None:  # a unit with figures but no score is listed last, unranked, with what it lacks
+        out["missing"] = missing
+    out = out[out["score"].notna() | out["rank"].notna() | (out["missing"].ne("") if "missing" in out else False)]
     out = out.assign(_s=-out["score"].fillna(-np.inf)).sort_values(["rank", "_s"], na_position="last",
                                                                    kind="stable").drop(columns="_s")
     if top:
         out = out.head(top)
     return out.reset_index(drop=True)
+
+
+def _missing(scores: Scores, year: int, node: str, units: np.ndarray, unscored: np.ndarray) -> np.ndarray | None:
+    """For each unit without a score nor a rank on `node` but with some figure that year: the leaves under the node it
+    lacks (else the node's children it lacks), as "a, b"; "" for the others. None when there is no such unit."""
+    method = scores.methods[year]
+    m = scores.year_mask(year)
+    rows = np.flatnonzero(m)[pd.Index(scores.rows["unit"].to_numpy()[m]).get_indexer(units)]
+    some = ~np.isnan(scores.value[rows]).all(axis=1)
+    lacking = unscored & some
+    if not lacking.any() or unscored.all():  # nobody has the node: an empty request, said as such (not 63 rows)
+        return None
+    under = method.descendants(node)
+    leaves = [x for x in method.leaves if x in under and x in scores.nodes] or [
+        x for x in (method.aggregates[node].children if node in method.aggregates else ()) if x in scores.nodes]
+    cols = [scores.nodes.index(x) for x in leaves]
+    gone = np.isnan(scores.value[rows][:, cols])
+    out = np.full(len(units), "", dtype=object)
+    out[lacking] = [", ".join(x for x, g in zip(leaves, row) if g) or node for row in gone[lacking]]
+    return out
 
 
 def compare_table(scores: Scores, units: list[str], year: int, *, names: Names, national: bool = False,

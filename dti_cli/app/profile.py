@@ -59,12 +59,20 @@ def show(src: Source = Source(), *, province: str, year: int | None = None, boun
              Column("indicator_name", Msg("col.indicator"), "text"),
              Column("value", Msg("col.value"), "score", prov="provenance"), Column("rank", Msg("col.rank"), "rank"),
              Column("national", Msg("col.national"), "score"), Column("gap", Msg("col.gap"), "delta"), PROVENANCE]
+    figures = scores.figure is not None
+    if figures:  # a method built from raw data: the figure in its own unit, and its normalised score
+        comp, ccols = with_figures(scores, year, comp.assign(**{scores.unit_kind: unit}), ccols)
+        comp = comp.drop(columns=[scores.unit_kind])
     history, components = Table.of("years", hist, hcols), Table.of("components", comp, ccols)
     both = pd.concat([hist.assign(section="history"),
-                      comp.rename(columns={"value": "score"}).assign(section="components", year=year)],
+                      (comp if figures else comp.rename(columns={"value": "score"})).assign(section="components",
+                                                                                              year=year)],
                      ignore_index=True)
     long = [Column("section", Msg("col.section"), "text"), *hcols,
-            *(c for c in ccols if c.key not in ("value", "rank", "provenance"))]
+            *(c for c in ccols if c.key not in ("value", "rank", "provenance", "score"))]
+    if figures:
+        long.insert(long.index(next(c for c in long if c.key == "indicator_name")) + 1,
+                    next(c for c in ccols if c.key == "value"))
     name = names(unit)
     doc = {scores.unit_kind: unit, "name": name, "history": history, "year": year, "components": components,
            "strongest": best, "weakest": worst}
@@ -84,6 +92,19 @@ def show(src: Source = Source(), *, province: str, year: int | None = None, boun
                   attrs={"name": name, "strongest": best, "weakest": worst})
 
 
+def with_figures(scores, year: int, frame: pd.DataFrame, cols: list) -> tuple[pd.DataFrame, list]:
+    """A table of nodes (columns unit, indicator, value) with each figure in its own unit as `value` and its
+    normalised score as `score` (issue 10, item 6); the columns to show them."""
+    out = frame.assign(score=frame["value"],
+                       value=scores.figures(year, frame[scores.unit_kind], frame["indicator"]))
+    at = next(i for i, c in enumerate(cols) if c.key == "value")
+    new = [*cols[:at], Column("value", Msg("own.figure"), "num"),
+           Column("score", Msg("col.score"), "score", prov="provenance"), *cols[at + 1:]]
+    order = [c for c in out.columns if c != "score"]
+    order.insert(order.index("value") + 1, "score")
+    return out[order], new
+
+
 def scores(src: Source = Source(), *, year: int | None = None, boundaries: int | None = None,
            lang: str = "vi") -> Result:
     """Every node's score and rank for every unit and year, in long form, with provenance."""
@@ -92,11 +113,23 @@ def scores(src: Source = Source(), *, year: int | None = None, boundaries: int |
     loaded = load(src, year=year, with_prev=False, boundaries=boundaries, keep_rows=False)
     sc = loaded.scores
     years = [year] if year is not None else sc.years
-    cols = long_columns(sc.unit_kind)
+    cols = long_columns(sc.unit_kind, figures=sc.figure is not None)
+    attrs = loaded.dataset.attributes
+    groups = [g for g in dict.fromkeys(lf.group for m in sc.methods.values() for lf in m.leaves.values() if lf.group)
+              if attrs is not None and g in attrs]
+    if groups or sc.figure is not None:  # a method built from raw data: its figures' names and the columns its
+        # imputations group by go with them, so that the output reads back as it was read
+        groups = [g for g in ("name", *groups) if attrs is not None and g in attrs]
+    if groups:
+        cols = (*cols[:2], *(Column(g, g, "text") for g in groups), *cols[2:])
 
     @functools.cache
     def machine() -> Table:  # built once, and only when a format needs it (csv, tsv, json take the bulk writer)
-        return Table.of("scores", long_frame(sc, years), cols)
+        frame = long_frame(sc, years)
+        if groups:
+            by = attrs[["year", "unit", *groups]].rename(columns={"unit": sc.unit_kind})
+            frame = frame.merge(by, on=["year", sc.unit_kind], how="left")
+        return Table.of("scores", frame, cols)
 
     def views(screen: bool = True):
         return (Table("scores", machine().frame, cols, title=Msg("title.scores", years=", ".join(map(str, years)))),)
@@ -107,6 +140,8 @@ def scores(src: Source = Source(), *, year: int | None = None, boundaries: int |
         else:
             write_delimited(sc, years, "\t" if fmt == "tsv" else ",", out, workers=workers)
 
-    # empty_ok: every unit of a year has its rows (and counting them would build what the bulk writer avoids)
-    return Result(machine, views=views, notes=tuple(loaded.notes), about=about(sc, max(years), lang), bulk=bulk,
-                  empty_ok=True)
+    # the bulk writer writes the long columns (and a normalised leaf's figure); the name and grouping columns of a
+    # method built from raw data take the table's way; empty_ok: every unit of a year has its rows (and counting
+    # them would build what the bulk writer avoids)
+    return Result(machine, views=views, notes=tuple(loaded.notes), about=about(sc, max(years), lang),
+                  bulk=None if groups else bulk, empty_ok=True)

@@ -54,6 +54,9 @@ def rank(src: Source = Source(), *, year: int | None = None, by: str | None = No
             Column("prev_rank", Msg("col.rank_in", year=prev), "rank", table=False),
             Column("rank_change", "↕", "change"),
             *(Column(p, method.named(p), "score") for p in method.pillars if p != node), PROVENANCE]
+    if "missing" in frame:  # units listed unranked, with what their score lacks (issue 10, item 6)
+        cols.append(Column("missing", Msg("own.missing"), "text"))
+        loaded.notes.append(Msg("own.unranked", n=int(frame["rank"].isna().sum()), node=method.named(node)))
     if scores.unit_kind == "province":
         scope = Msg("title.scope", region=provinces.RegionName(reg)) if reg else ""
         title = Msg(plural(len(frame), "title.rank_provinces"), node=method.named(node), year=year, scope=scope,
@@ -116,6 +119,10 @@ def compare(src: Source = Source(), *, provinces_: list[str], national: bool = F
                  Column("region_mean", Msg("col.region_mean"), "score"),
                  Column("region_gap", Msg("col.region_gap"), "delta")]
     cols.append(PROVENANCE)
+    if scores.figure is not None:  # a method built from raw data: each figure in its own unit beside its score
+        from dti_cli.app.profile import with_figures
+
+        frame, cols = with_figures(scores, year, frame, cols)
     title = Msg("title.compare", names=", ".join(names(u) for u in units), year=year)
     machine = Table.of(f"compare {year}", frame, cols)
     view = Table("compare", frame, tuple(cols), title=title, caption=method.named())

@@ -28,6 +28,7 @@ class FileView:
     sep: str
     header: tuple[str, ...]
     fmt: NumberFormat
+    written: tuple[str, ...] = ()  # the header as the file has it, where the reader renamed columns (dti's output)
 
     def line_of(self, row: int) -> int:
         """The physical line on which data row `row` (0-based) starts."""
@@ -49,7 +50,8 @@ class FileView:
 
     def fail_cell(self, row: int, col: str, message: Msg, hint: str | None = None) -> NoReturn:
         column = self.header.index(col) + 1 if col in self.header else None
-        raise DataError("data.cell", where=where(self.label, self.line_of(row), column, col), message=message,
+        name = self.written[column - 1] if column and self.written else col
+        raise DataError("data.cell", where=where(self.label, self.line_of(row), column, name), message=message,
                         hint=hint)
 
     def field_count_error(self) -> NoReturn:

@@ -13,7 +13,7 @@ import pandas as pd
 
 from dti_cli.errors import DataError, UsageError, where
 from dti_cli.i18n import Msg
-from dti_cli.io import csv_assemble, csv_checks, split_read
+from dti_cli.io import csv_assemble, csv_checks, own_output, split_read
 from dti_cli.io.labels import encode_text, labels_as_numbers, number_pattern, to_float
 from dti_cli.model.dataset import ATTRIBUTE_COLUMNS, Dataset, NumberFormat
 
@@ -28,8 +28,12 @@ def bundled_path() -> Path:
 
 
 def delimiter(header_line: str) -> str:
-    """A file's delimiter, from its header line: ';' where it has more semicolons than commas, else ','."""
-    return ";" if header_line.count(";") > header_line.count(",") else ","
+    """A file's delimiter, from its header line: a tab where it has more tabs than commas and semicolons (dti's
+    own tsv), ';' where it has more semicolons than commas, else ','."""
+    tabs, semis, commas = header_line.count("\t"), header_line.count(";"), header_line.count(",")
+    if tabs > max(semis, commas):
+        return "\t"
+    return ";" if semis > commas else ","
 
 
 def check_format(fmt: NumberFormat) -> None:
@@ -48,6 +52,10 @@ def load(source: str | Path, *, fmt: NumberFormat = NumberFormat(), attributes: 
     default reads in this process only."""
     check_format(fmt)
     raw = stream(source)
+    if raw is not None and own_output.is_json(raw):
+        raw = own_output.json_as_csv(raw, "<stdin>" if str(source) == "-" else str(source))
+    elif raw is None and own_output.is_json_file(Path(source)):
+        raw = own_output.json_as_csv(Path(source).read_bytes(), str(source))
     if raw is not None:  # standard input, a pipe, a FIFO, /dev/stdin, <(…): read once, kept in memory
         label, path = ("<stdin>" if str(source) == "-" else str(source)), None
         opener = lambda: io.BytesIO(raw)  # noqa: E731
@@ -151,7 +159,15 @@ class _Reader:
         sep = delimiter(first)
         self.raw_header = next(csv.reader([first], delimiter=sep))
         self.header = [h.strip() for h in self.raw_header]
-        self.view = csv_checks.FileView(label, opener, sep, tuple(self.header), fmt)
+        written = tuple(self.header)
+        # dti's own long output (`dti scores`): its columns as data, the columns it adds for people left out
+        self.keep: list[str] | None = None
+        own = own_output.as_data(self.header, self.attributes)
+        if own is not None:
+            self.header, self.keep = own
+            self.raw_header = list(self.header)  # the parser is given these names (see _kwargs)
+        self.view = csv_checks.FileView(label, opener, sep, tuple(self.header), fmt,
+                                        written if own is not None else ())
         self._check_header()
 
     def _check_header(self) -> None:
@@ -176,7 +192,7 @@ class _Reader:
                     raise DataError("data.header.long_needs", where=where(label, 1), col=need)
             known = {"year", self.unit_col, "indicator", "value", "rank", "provenance", "source"}
             for i, col in enumerate(cols, start=1):
-                if col not in known and col not in self.attributes:
+                if col not in known and col not in self.attributes and (self.keep is None or col in self.keep):
                     raise DataError("data.header.unknown_long", where=where(label, 1, i, col))
             self.numeric = ["value", "rank"] if "rank" in cols else ["value"]
         else:
@@ -191,6 +207,8 @@ class _Reader:
                       keep_default_na=False, skipinitialspace=False,
                       na_values={raw[c]: [""] + (list(self.fmt.na) if c in numeric else []) for c in self.header},
                       engine="c", index_col=False)  # --na is for value cells: a unit called "NA" stays one
+        if self.keep is not None:  # the file's names replaced by the data's, the added columns not read
+            kwargs.update(header=0, names=self.header, usecols=self.keep)
         if dtypes is None:
             kwargs.update(dtype=str, na_values=None)
         else:
@@ -246,7 +264,7 @@ class _Reader:
 
     def _read_typed(self) -> pd.DataFrame:
         numeric = set(self.numeric)
-        text_cols = [c for c in self.header if c not in numeric and c != "year"]
+        text_cols = [c for c in self.header if c not in numeric and c != "year" and (self.keep is None or c in self.keep)]
         dtypes = {c: "float64" for c in self.numeric}
         # few distinct labels: categorical straight from the parser; units (many): plain strings, coded later
         dtypes.update({c: "category" for c in text_cols})

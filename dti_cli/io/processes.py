@@ -59,3 +59,60 @@ def write_all(fd: int, data) -> None:
     view = memoryview(data).cast("B")
     while view:
         view = view[os.write(fd, view):]
+
+
+def two_writers(fd: int, starts: list[int], chunk_bytes) -> None:
+    """Format chunks in two processes (this one: even chunks, a forked child: odd ones) and write them in
+    order, passing a token through two pipes so that chunk i is written only after chunk i - 1."""
+    to_child_r, to_child_w = os.pipe()
+    to_parent_r, to_parent_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: odd chunks; never returns
+        code = 1
+        try:
+            os.close(to_child_w)
+            os.close(to_parent_r)
+            for i in range(1, len(starts), 2):
+                data = chunk_bytes(starts[i])
+                if os.read(to_child_r, 1) != b"x":
+                    break
+                write_all(fd, data)
+                os.write(to_parent_w, b"x")
+            else:
+                code = 0
+        except BaseException:  # noqa: BLE001 - the parent reports it
+            code = 1
+        finally:
+            os._exit(code)
+    os.close(to_child_r)
+    os.close(to_parent_w)
+    try:
+        for i in range(0, len(starts), 2):
+            data = chunk_bytes(starts[i])
+            if i > 0 and os.read(to_parent_r, 1) != b"x":
+                raise RuntimeError("the second writer process stopped")
+            write_all(fd, data)
+            if i + 1 < len(starts):
+                _token(to_child_w)
+        if len(starts) % 2 == 0 and os.read(to_parent_r, 1) != b"x":
+            raise RuntimeError("the second writer process stopped")
+    except BaseException:
+        import signal
+
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        raise
+    finally:
+        os.close(to_child_w)
+        os.close(to_parent_r)
+    _, status = os.waitpid(pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError("the second writer process failed")
+
+
+def _token(fd: int) -> None:
+    """Pass the turn to the second writer; a writer that has gone is its failure (not the reader's: BrokenPipe)."""
+    try:
+        os.write(fd, b"x")
+    except BrokenPipeError:
+        raise RuntimeError("the second writer process stopped") from None

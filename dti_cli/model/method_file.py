@@ -34,7 +34,7 @@ parent path position prev prev_rank prev_score prev_value provenance province pu
 rank_change reachable region region_gap region_mean region_n region_rank rows samples_ranked score section set
 share_in_index share_in_parent source subject national_source national_dti national_dti_gap
 national_dti_source provinces_mean provinces_n provinces_mean_provenance ministries_ps_mean ministries_nps_mean group
-group_name threshold tolerance tree unit units value weight weight_share year
+group_name threshold tolerance tree unit units value weight weight_share year missing
 years region_key region_key_en unit_2025 gso_code merged_from n_provinces n_nodes weights_published
 """.split())
 

@@ -37,6 +37,9 @@ class Scores:
     unit_kind: str
     treated: pd.DataFrame = field(default_factory=pd.DataFrame)  # year, unit, indicator, raw, treated, how
     notes: tuple[str, ...] = ()
+    # a normalised leaf's figure in its own unit: the data's value or its imputed value, before treatment and
+    # normalisation (NaN elsewhere); None when no leaf is normalised
+    figure: np.ndarray | None = None
 
     # ---- lookups
 
@@ -79,6 +82,19 @@ class Scores:
                 "raw": self.raw[i, j], "pub_rank": self.pub_rank[i, j],
                 "provenance": self.labels[self.prov[i, j]], "source": self.sources[self.source[i, j]]}
 
+    def figures(self, year: int, units, nodes) -> np.ndarray:
+        """Each (unit, node)'s figure in its own unit in a year (see `figure`; NaN where there is none)."""
+        units, nodes = np.asarray(units, dtype=object), np.asarray(nodes, dtype=object)
+        out = np.full(len(units), np.nan)
+        if self.figure is None:
+            return out
+        m = self.year_mask(year)
+        where_ = pd.Index(self.rows["unit"].to_numpy()[m]).get_indexer(units)
+        col = pd.Index(self.nodes).get_indexer(nodes)
+        ok = (where_ >= 0) & (col >= 0)
+        out[ok] = self.figure[np.flatnonzero(m)[where_[ok]], col[ok]]
+        return out
+
     def only(self, method: Method) -> "Scores":
         """These scores restricted to the years one method computes."""
         years = [y for y, m in self.methods.items() if m is method]
@@ -93,17 +109,20 @@ class Scores:
         return np.asarray(self.labels, dtype=object)[self.prov[mask, j]]
 
 
-def long_columns(unit_kind: str) -> tuple[Column, ...]:
-    """The columns of the long table of scores (`dti scores`)."""
+def long_columns(unit_kind: str, figures: bool = False) -> tuple[Column, ...]:
+    """The columns of the long table of scores (`dti scores`); `figures`: a normalised leaf's figure as `value`."""
     return (Column("year", Msg("col.year"), "int"), Column(unit_kind, Msg("col.unit"), "text"),
-            Column("node", Msg("col.node"), "text"), Column("score", Msg("col.score"), "score", prov="provenance"),
+            Column("node", Msg("col.node"), "text"),
+            *((Column("value", Msg("own.figure"), "num"),) if figures else ()),
+            Column("score", Msg("col.score"), "score", prov="provenance"),
             Column("rank", Msg("col.rank"), "rank"),
             Column("provenance", Msg("col.provenance"), "text", values=PROVENANCE_VALUES),
             Column("source", Msg("col.source"), "text", table=False))
 
 
 def long_frame(scores: Scores, years: list[int]) -> pd.DataFrame:
-    """year, unit, node, score, rank, provenance, source: one row per figure that exists."""
+    """year, unit, node, [value,] score, rank, provenance, source: one row per figure that exists (value: a normalised
+    leaf's figure, where the scores have them)."""
     m = np.isin(scores.rows["year"].to_numpy(), years)
     n, k = int(m.sum()), len(scores.nodes)
     value = scores.value[m]
@@ -113,6 +132,7 @@ def long_frame(scores: Scores, years: list[int]) -> pd.DataFrame:
         "year": np.repeat(scores.rows["year"].to_numpy()[m], k),
         scores.unit_kind: np.repeat(scores.rows["unit"].to_numpy()[m], k),
         "node": np.tile(np.array(scores.nodes, dtype=object), n),
+        **({"value": scores.figure[m].ravel()} if scores.figure is not None else {}),
         "score": value.ravel(),
         "rank": rank.ravel(),
         "provenance": np.asarray(scores.labels, dtype=object)[scores.prov[m].ravel()],

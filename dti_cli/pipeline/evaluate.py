@@ -8,7 +8,7 @@ import pandas as pd
 from dti_cli.errors import UsageError
 from dti_cli.model import provinces
 from dti_cli.model.dataset import Dataset
-from dti_cli.model.method import Method
+from dti_cli.model.method import Method, Normalise
 from dti_cli.model.scores import COMPUTED, Scores
 from dti_cli.pipeline.aggregate import aggregate
 from dti_cli.pipeline.impute import impute
@@ -90,6 +90,12 @@ def _evaluate_group(dataset: Dataset, method: Method, years: list[int], labels: 
 
     shown, computed = aggregate(values, raw, nodes, method, row_label=label, inplace=True)
     _mark(prov, labels, leaves, np.isnan(raw) & ~np.isnan(shown), imputed, treated_mask)
+    normalised = [j for j, lf in enumerate(leaves) if lf.normalise is not Normalise.none]
+    figure = None
+    if normalised:  # the figures in their own units beside their scores; provenance says the score is normalised
+        figure = np.full_like(shown, np.nan)
+        figure[:, normalised] = L_imp[:, normalised]
+        _mark_normalised(prov, labels, normalised, ~np.isnan(shown))
     tr = np.argwhere(treated_mask)
     treated_df = pd.DataFrame({
         "year": years_v[tr[:, 0]], "unit": units_v[tr[:, 0]], "indicator": [nodes[j] for j in tr[:, 1]],
@@ -100,6 +106,7 @@ def _evaluate_group(dataset: Dataset, method: Method, years: list[int], labels: 
         lambda a: np.broadcast_to(a.flat[0], (int(keep.sum()), a.shape[1])) if a.strides == (0, 0) else a[keep])
     part = dict(rows=grid[keep].reset_index(drop=True) if not keep.all() else grid, nodes=nodes,
                 value=take(shown), computed=take(computed) if computed is not shown else None, raw=take(raw),
+                figure=None if figure is None else take(figure),
                 prov=take(prov), source=take(src),
                 pub_rank=take(pub_rank), method=method, years=years)
     return part, notes, treated_df
@@ -131,6 +138,19 @@ def _mark(prov: np.ndarray, labels: Interner, leaves, computed: np.ndarray, impu
             prov[m, j] = labels.code(f"{labels.items[code]}+{leaves[j].treat.value}")
 
 
+NORMALISED = "normalised"
+
+
+def _mark_normalised(prov: np.ndarray, labels: Interner, cols: list[int], has: np.ndarray) -> None:
+    """A normalised leaf's provenance ends in "+normalised" (once: dti's own output read back has it already)."""
+    for j in cols:
+        for code in np.unique(prov[has[:, j], j]):
+            text = labels.items[code]
+            if text.rsplit("+", 1)[-1] != NORMALISED:
+                m = has[:, j] & (prov[:, j] == code)
+                prov[m, j] = labels.code(f"{text}+{NORMALISED}" if text else NORMALISED)
+
+
 def _groups(dataset: Dataset, grid: pd.DataFrame, leaves) -> dict[str, np.ndarray]:
     """Row labels for each grouping a group_mean imputation names."""
     out: dict[str, np.ndarray] = {}
@@ -159,7 +179,7 @@ def _single(p, dataset, methods, labels, sources, notes, treated) -> Scores:
                                                p["method"].rank_decimals, not dataset.publication)
     return Scores(
         rows=p["rows"], nodes=tuple(p["nodes"]), value=p["value"],
-        computed=p["value"] if p["computed"] is None else p["computed"], raw=p["raw"],
+        computed=p["value"] if p["computed"] is None else p["computed"], raw=p["raw"], figure=p["figure"],
         prov=p["prov"], labels=tuple(labels.items), source=p["source"], sources=tuple(sources.items),
         pub_rank=p["pub_rank"], rank=rank, rank_computed=from_scores, universe=universe,
         methods=dict(sorted(methods.items())), unit_kind=dataset.unit_kind,
@@ -177,6 +197,8 @@ def _concat(parts, dataset, methods, labels, sources, notes, treated) -> Scores:
     n_total = sum(len(p["rows"]) for p in parts)
     k = len(nodes)
     mats = {name: np.full((n_total, k), np.nan) for name in ("value", "computed", "raw", "pub_rank", "rank")}
+    with_figure = any(p["figure"] is not None for p in parts)
+    figure = np.full((n_total, k), np.nan) if with_figure else None
     prov = np.zeros((n_total, k), dtype=np.int16)
     src = np.zeros((n_total, k), dtype=np.int16)
     rank_computed = np.zeros((n_total, k), dtype=bool)
@@ -190,6 +212,8 @@ def _concat(parts, dataset, methods, labels, sources, notes, treated) -> Scores:
             mats[name][sl, idx] = p["value"] if name == "computed" and p[name] is None else p[name]
         prov[sl, idx] = p["prov"]
         src[sl, idx] = p["source"]
+        if p["figure"] is not None:
+            figure[sl, idx] = p["figure"]
         years_v = p["rows"]["year"].to_numpy()
         rank, from_scores, uni = final_ranks(p["value"], p["pub_rank"], years_v, p["years"],
                                               p["method"].rank_decimals, not dataset.publication)
@@ -208,6 +232,7 @@ def _concat(parts, dataset, methods, labels, sources, notes, treated) -> Scores:
     return Scores(
         rows=all_rows.iloc[order].reset_index(drop=True), nodes=tuple(nodes),
         value=take(mats["value"]), computed=take(mats["computed"]), raw=take(mats["raw"]), prov=take(prov),
+        figure=None if figure is None else take(figure),
         labels=tuple(labels.items), source=take(src), sources=tuple(sources.items),
         pub_rank=take(mats["pub_rank"]), rank=take(mats["rank"]), rank_computed=take(rank_computed),
         universe=universe, methods=dict(sorted(methods.items())), unit_kind=dataset.unit_kind,

@@ -12,7 +12,7 @@ from dti_cli.i18n.numbers import display, missing
 from dti_cli.model.result import PROVENANCE_VALUES, Column, Table
 
 # the provenances a publication's figures have, in the order legends list them
-PROVENANCES = ("official", "github", "news", "hf", "user", "derived", "computed", "imputed")
+PROVENANCES = ("official", "github", "news", "hf", "user", "derived", "computed", "imputed", "normalised")
 # provenance -> mark in people's formats; the caption explains the marks used
 MARKS = {"computed": "*", "derived": "†", "imputed": "‡", "partial": "§"}
 ORDER = ("*", "†", "‡", "§")

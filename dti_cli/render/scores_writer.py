@@ -13,7 +13,7 @@ from typing import BinaryIO, Callable, TextIO
 import numpy as np
 import pandas as pd
 
-from dti_cli.io.processes import write_all
+from dti_cli.io.processes import two_writers
 from dti_cli.model.result import MAX_DECIMALS, Table
 from dti_cli.model.scores import Scores, long_columns, long_frame
 from dti_cli.render.delimited import delimited
@@ -59,21 +59,24 @@ class _Dialect:
     empty: str | None  # the whole output when there is no line (None: head + end)
     skip: int  # bytes dropped from the first line (json: the comma before the first record)
     slow: Callable[[Table], bytes]  # the lines of a table through the table renderer (huge figures)
+    between: str = ""  # with figures: between a normalised leaf's figure (`value`) and its score
 
 
-def _csv_dialect(sep: str, unit_kind: str) -> _Dialect:
+def _csv_dialect(sep: str, unit_kind: str, figures: bool = False) -> _Dialect:
     def slow(table: Table) -> bytes:
         return delimited(table, sep).split("\n", 1)[1].encode("utf-8")
 
     def pair(prov: str, src: str) -> str:
         return _csv_cell(prov, sep) + sep + _csv_cell(src, sep) + "\n"
 
-    return _Dialect(sep.join(["year", unit_kind, "node", "score", "rank", "provenance", "source"]) + "\n",
+    head = ["year", unit_kind, "node", *(["value"] if figures else []), "score", "rank", "provenance", "source"]
+    return _Dialect(sep.join(head) + "\n",
                     lambda y: _csv_cell(y, sep) + sep, lambda u: _csv_cell(u, sep) + sep,
-                    lambda n: _csv_cell(n, sep) + sep, sep, sep, sep, b"", pair, "", None, 0, slow)
+                    lambda n: _csv_cell(n, sep) + sep, sep, sep, sep, b"", pair, "", None, 0, slow,
+                    sep if figures else "")
 
 
-def _json_dialect(unit_kind: str) -> _Dialect:
+def _json_dialect(unit_kind: str, figures: bool = False) -> _Dialect:
     """Records as jsonfmt.records writes them: indented by two, one key a line, null for a missing figure."""
     from dti_cli.render import jsonfmt
 
@@ -85,10 +88,12 @@ def _json_dialect(unit_kind: str) -> _Dialect:
         return b"" if text == "[]" else ("," + text[1:-2]).encode("utf-8")  # ",\n  {…},\n  {…}"
 
     ind = "\n    "
+    first = "value" if figures else "score"
     return _Dialect("[", lambda y: f",\n  {{{ind}\"year\": {y},{ind}{q(unit_kind)}: ", lambda u: q(u) + ",",
-                    lambda n: f"{ind}\"node\": {q(n)},{ind}\"score\": ", f",{ind}\"rank\": ",
+                    lambda n: f"{ind}\"node\": {q(n)},{ind}\"{first}\": ", f",{ind}\"rank\": ",
                     f",{ind}\"provenance\": ", "null" + f",{ind}\"provenance\": ", b"null",
-                    lambda p, s: f"{q(p)},{ind}\"source\": {q(s)}\n  }}", "\n]\n", "[]\n", 1, slow)
+                    lambda p, s: f"{q(p)},{ind}\"source\": {q(s)}\n  }}", "\n]\n", "[]\n", 1, slow,
+                    f",{ind}\"score\": " if figures else "")
 
 
 def write_delimited(scores: Scores, years: list[int], sep: str, out: TextIO, *, workers: int = 1,
@@ -96,15 +101,18 @@ def write_delimited(scores: Scores, years: list[int], sep: str, out: TextIO, *, 
     """csv/tsv rows assembled in zero-padded byte matrices and compacted; labels with a NUL take the slow way."""
     labels = [str(x) for x in (*scores.nodes, *scores.labels, *scores.sources, *scores.rows["unit"].unique())]
     if any("\x00" in x for x in labels):
-        out.write(delimited(Table.of("scores", long_frame(scores, years), long_columns(scores.unit_kind)), sep))
+        cols = long_columns(scores.unit_kind, figures=scores.figure is not None)
+        out.write(delimited(Table.of("scores", long_frame(scores, years), cols), sep))
         return
-    _write(scores, years, _csv_dialect(sep, scores.unit_kind), out, workers=workers, chunk=chunk)
+    _write(scores, years, _csv_dialect(sep, scores.unit_kind, scores.figure is not None), out, workers=workers,
+           chunk=chunk)
 
 
 def write_json(scores: Scores, years: list[int], out: TextIO, *, workers: int = 1, chunk: int = 100_000) -> None:
     """The long table as json records, the same bytes as jsonfmt.to_json, streamed a chunk at a time (json escapes
     every control character, so no label holds a zero byte)."""
-    _write(scores, years, _json_dialect(scores.unit_kind), out, workers=workers, chunk=chunk)
+    _write(scores, years, _json_dialect(scores.unit_kind, scores.figure is not None), out, workers=workers,
+           chunk=chunk)
 
 
 def _write(scores: Scores, years: list[int], d: _Dialect, out: TextIO, *, workers: int, chunk: int) -> None:
@@ -173,7 +181,7 @@ def _write(scores: Scores, years: list[int], d: _Dialect, out: TextIO, *, worker
     fd = _fd(sink)
     if fd is not None and len(starts) >= 4 and workers > 1:
         sink.flush()
-        _two_writers(fd, starts, chunk_bytes)
+        two_writers(fd, starts, chunk_bytes)
     else:
         for start in starts:
             sink.write(chunk_bytes(start))
@@ -230,12 +238,18 @@ def _chunk_bytes(scores: Scores, t: _Tables, rows: np.ndarray | slice, start: in
         return b""
     pick = (lambda a: a) if cell.all() else (lambda a: a[cell])
     value, rank = pick(value), pick(rank)
-    if not (np.abs(value[~np.isnan(value)]) < HUGE).all():  # huge figures: the table renderer's route
+    fig = None if scores.figure is None else pick(scores.figure[rows].ravel())
+    if not (np.abs(value[~np.isnan(value)]) < HUGE).all() or (
+            fig is not None and not (np.abs(fig[~np.isnan(fig)]) < HUGE).all()):  # huge figures: the table's route
         return _slow_chunk(scores, rows, t.dialect)
     n = len(value)
     has_v = ~np.isnan(value)
     num = number_parts(value if has_v.all() else np.where(has_v, value, 0.0))
     wn, wl = t.node.shape[1], num.lead_width
+    if fig is not None:  # the figure and what separates it from the score, written after the node; then as usual
+        from dti_cli.render.scores_figures import chunk_with_figures
+
+        return chunk_with_figures(scores, t, rows, start, value, rank, fig, has_v, num, pick)
     mat = _matrix(n, t.width + wl + MAX_DECIMALS)  # every byte is written below
     wp = t.prefix.shape[1]
     if cell.all():  # each row's "year<sep>unit<sep>" k times over
@@ -258,7 +272,11 @@ def _chunk_bytes(scores: Scores, t: _Tables, rows: np.ndarray | slice, start: in
         if t.dialect.no_value:
             nv = t.dialect.no_value
             mat[~has_v, wp + wn:wp + wn + len(nv)] = np.frombuffer(nv, np.uint8)
-    at += MAX_DECIMALS
+    return _finish(mat, at + MAX_DECIMALS, t, scores, rows, rank, pick)
+
+
+def _finish(mat: np.ndarray, at: int, t: "_Tables", scores: Scores, rows, rank, pick) -> bytes:
+    """The rank, provenance and source of each line from `at` on; the chunk's bytes."""
     rank = np.where(np.isnan(rank), t.no_rank, rank).astype(np.int64)
     pair = pick(scores.prov[rows].ravel()).astype(np.int64) * t.n_src + pick(scores.source[rows].ravel())
     if t.tail is not None:
@@ -307,7 +325,7 @@ def _slow_chunk(scores: Scores, rows: np.ndarray, d: _Dialect) -> bytes:
     """The rows of one chunk through the table renderer (for figures the byte tables do not cover)."""
     part = _rows_only(scores, rows)
     frame = long_frame(part, sorted(set(part.rows["year"].tolist())))
-    return d.slow(Table.of("scores", frame, long_columns(scores.unit_kind)))
+    return d.slow(Table.of("scores", frame, long_columns(scores.unit_kind, figures=scores.figure is not None)))
 
 
 def _rows_only(scores: Scores, rows: np.ndarray) -> Scores:
@@ -324,63 +342,6 @@ def _fd(sink) -> int | None:
         return sink.fileno()
     except (AttributeError, OSError, ValueError):
         return None
-
-
-def _two_writers(fd: int, starts: list[int], chunk_bytes) -> None:
-    """Format chunks in two processes (this one: even chunks, a forked child: odd ones) and write them in
-    order, passing a token through two pipes so that chunk i is written only after chunk i - 1."""
-    to_child_r, to_child_w = os.pipe()
-    to_parent_r, to_parent_w = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: odd chunks; never returns
-        code = 1
-        try:
-            os.close(to_child_w)
-            os.close(to_parent_r)
-            for i in range(1, len(starts), 2):
-                data = chunk_bytes(starts[i])
-                if os.read(to_child_r, 1) != b"x":
-                    break
-                write_all(fd, data)
-                os.write(to_parent_w, b"x")
-            else:
-                code = 0
-        except BaseException:  # noqa: BLE001 - the parent reports it
-            code = 1
-        finally:
-            os._exit(code)
-    os.close(to_child_r)
-    os.close(to_parent_w)
-    try:
-        for i in range(0, len(starts), 2):
-            data = chunk_bytes(starts[i])
-            if i > 0 and os.read(to_parent_r, 1) != b"x":
-                raise RuntimeError("the second writer process stopped")
-            write_all(fd, data)
-            if i + 1 < len(starts):
-                _token(to_child_w)
-        if len(starts) % 2 == 0 and os.read(to_parent_r, 1) != b"x":
-            raise RuntimeError("the second writer process stopped")
-    except BaseException:
-        import signal
-
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-        raise
-    finally:
-        os.close(to_child_w)
-        os.close(to_parent_r)
-    _, status = os.waitpid(pid, 0)
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError("the second writer process failed")
-
-
-def _token(fd: int) -> None:
-    """Pass the turn to the second writer; a writer that has gone is its failure (not the reader's: BrokenPipe)."""
-    try:
-        os.write(fd, b"x")
-    except BrokenPipeError:
-        raise RuntimeError("the second writer process stopped") from None
 
 
 def _binary(out: TextIO) -> BinaryIO:
