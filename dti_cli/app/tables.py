@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import numpy as np
 
 from dti_cli.analysis import averages, tables
+from dti_cli.analysis.units import kind_word
 from dti_cli.app.common import PROVENANCE, about, unit_columns
 from dti_cli.app.session import Source, load
 from dti_cli.errors import UsageError
@@ -102,18 +102,18 @@ def compare(src: Source = Source(), *, provinces_: list[str], national: bool = F
     if national:
         from dti_cli.app.levels import national_columns
 
-        partial = (frame["national_n"] > 0) & (frame["national_n"] < n)
-        frame["national_mark"] = np.where(partial, "partial", "")
+        frame["national_mark"] = averages.marks(frame["national_n"], frame["national_of"])
         more, notes = national_columns(frame, loaded, year, n)
         cols += more
-        for count, grp in frame[partial].drop_duplicates("indicator").groupby("national_n"):
-            loaded.notes.append(Msg("note.partial_national", nodes=", ".join(grp["indicator"]), count=int(count),
-                                    n=n))
+        loaded.notes.extend(averages.mean_notes(frame, which="national", kind=kind_word(scores.unit_kind)))
         loaded.notes.extend(notes)
     if region:
+        frame["region_mark"] = averages.marks(frame["region_n"], frame["region_of"])
         cols += [Column("region", Msg("col.region"), "text", table=False),
-                 Column("region_mean", Msg("col.region_mean"), "score"),
-                 Column("region_gap", Msg("col.region_gap"), "delta")]
+                 Column("region_mean", Msg("col.region_mean"), "score", prov="region_mark"),
+                 Column("region_gap", Msg("col.region_gap"), "delta"),
+                 Column("region_n", Msg("coverage.col.region_n"), "int", table=False)]
+        loaded.notes.extend(averages.mean_notes(frame, which="region", kind=kind_word(scores.unit_kind)))
     cols.append(PROVENANCE)
     title = Msg("title.compare", names=", ".join(names(u) for u in units), year=year)
     machine = Table.of(f"compare {year}", frame, cols)
