@@ -142,11 +142,21 @@ def movers(src: Source = Source(), *, year: int | None = None, by: str | None = 
     prev = year - 1
     if prev not in scores.methods:
         loaded.notes.append(Msg("note.no_prev_year", year=prev))
+    # changes are known only for the units with a figure in both years: among how many, said when not all
+    table = tables.rank_table(scores, year, by=node, names=loaded.names(lang), region=reg)
+    among = {}
+    for measure, cur_col, prev_col in (("rank", "rank", "prev_rank"), ("score", "score", "prev_score")):
+        have = int(table[cur_col].notna().sum())
+        among[measure] = int((table[cur_col].notna() & table[prev_col].notna()).sum())
+        if 0 < among[measure] < have:
+            loaded.notes.append(Msg("coverage.changes", measure=Msg(f"value.measure.{measure}"), prev=prev,
+                                    count=among[measure], of=have, kind=kind_word(scores.unit_kind)))
+    frame = frame.assign(of=frame["measure"].map(among).astype("Int64"))
     cols = [Column("measure", Msg("col.measure"), "text", values="value.measure.{}"),
             Column("direction", Msg("col.direction"), "text", values="value.direction.{}"),
             Column("position", "#", "int"), *unit_columns(scores.unit_kind),
             Column("prev", str(prev), "num"), Column("value", str(year), "num"), Column("change", "±", "num"),
-            Column("rank", Msg("col.rank"), "rank")]
+            Column("rank", Msg("col.rank"), "rank"), Column("of", Msg("coverage.col.among"), "int", table=False)]
 
     def views(screen: bool = True):
         out = []
