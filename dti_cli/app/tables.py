@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from dti_cli.analysis import averages, tables
 from dti_cli.analysis.units import kind_word
 from dti_cli.app.common import PROVENANCE, about, unit_columns
