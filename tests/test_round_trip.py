@@ -159,7 +159,7 @@ def test_show_and_compare_give_figure_and_score(run):
 def test_bundled_show_and_compare_unchanged(run):
     show = run("show", "ha-noi", "--year", "2023", "-f", "csv")
     assert show.out.splitlines()[0] == ("section,year,score,rank,of,delta,rank_change,cqs,kts,xhs,edition,provenance,"
-                                        "indicator,indicator_name,national,gap")
+                                        "indicator,indicator_name,national,gap,national_n,national_source")
     cmp_ = run("compare", "ha-noi", "--year", "2023", "-f", "csv")
     assert cmp_.out.splitlines()[0] == ("province,name,indicator,indicator_name,value,rank,prev_value,delta,"
                                         "prev_rank,rank_change,provenance")

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
+import pandas as pd
 
 from dti_cli.analysis.units import kind_word
 from dti_cli.errors import UsageError
 from dti_cli.i18n import Msg
-from dti_cli.model import levels
+from dti_cli.model import levels, provinces
 from dti_cli.model.method import Method
 from dti_cli.model.scores import COMPUTED, Scores
 
@@ -94,11 +97,83 @@ def national_figure(scores: Scores, year: int, node: str, *, published: bool = F
 
 def region_mean(scores: Scores, year: int, node: str, region: str, names) -> float:
     """Plain mean over the units of a region that have a value."""
-    if node not in scores.nodes:
-        return float("nan")
+    return region_figure(scores, year, node, region, names).value
+
+
+# ---------------------------------------------------------------- coverage: how many units a mean or a rank is over
+
+MIN_REGION = 2  # a region "mean" of one unit is that unit's own value (gap 0): left out, and said so
+
+
+@dataclass(frozen=True)
+class Mean:
+    """A mean as shown: its value, how many units it is over (`n`), how many the set it is named after has (`of`:
+    the year's units, the region's units), and the source id of a published figure ("" when dti computed it)."""
+
+    value: float
+    n: int
+    of: int
+    source: str = ""
+
+    @property
+    def partial(self) -> bool:
+        """Over some but not all of the units it is named after."""
+        return 0 < self.n < self.of
+
+
+def national(scores: Scores, year: int, node: str, *, published: bool = False) -> Mean:
+    """The mean of the units on a node (the published one with `published`), with its coverage."""
+    value, n, source = national_figure(scores, year, node, published=published)
+    return Mean(value, n, int(scores.universe.get(year, 0)), source)
+
+
+def region_figure(scores: Scores, year: int, node: str, region: str, names) -> Mean:
+    """The plain mean of a region's units with a value, with its coverage; a mean of a single unit of a region of
+    several is left out (NaN, `n` kept)."""
+    if node not in scores.nodes or not region:
+        return Mean(float("nan"), 0, 0)
     m = scores.year_mask(year)
     units = scores.rows["unit"].to_numpy()[m]
     inside = np.array([names.region(u) == region for u in units], dtype=bool)
     vals = scores.value[m, scores.col(node)][inside]
     vals = vals[~np.isnan(vals)]
-    return float(np.mean(vals)) if len(vals) else float("nan")
+    n, of = int(len(vals)), int(inside.sum())
+    value = float(np.mean(vals)) if n and (n >= MIN_REGION or of < MIN_REGION) else float("nan")
+    return Mean(value, n, of)
+
+
+def marks(n, of) -> np.ndarray:
+    """The mark key of each mean: "partial" where it covers some but not all of its units, else ""."""
+    n, of = np.asarray(n, dtype=float), np.asarray(of, dtype=float)
+    return np.where((n > 0) & (n < of), "partial", "")
+
+
+def mean_notes(frame: pd.DataFrame, *, which: str, kind, left_out: bool = False, marked: bool = True) -> list[Msg]:
+    """One note per coverage of the partial means in a long frame (one row per unit and `indicator`): which="national"
+    reads `national`, `national_n`, `national_of`; which="region" reads `region_mean`, `region_n`, `region_of`,
+    `region`. A partial mean shown is marked (§; unmarked with `marked=False`, a chart's line); with `left_out` it
+    is not shown, and the note says so; a region mean of a single unit is always left out."""
+    value, n, of = ("national", "national_n", "national_of") if which == "national" else (
+        "region_mean", "region_n", "region_of")
+    if n not in frame.columns or not len(frame):
+        return []
+    f = frame.assign(_region=frame["region"] if which == "region" else "")
+    partial = f[(f[n] > 0) & (f[n] < f[of])].drop_duplicates(["indicator", "_region"])
+    notes = []
+    for (count, total, reg), grp in partial.groupby([n, of, "_region"], sort=True):
+        alone = which == "region" and count < MIN_REGION
+        key = "coverage.left_out" if (left_out or alone) else "coverage.partial" if marked else "coverage.over"
+        what = Msg("coverage.what.region", region=provinces.RegionName(reg)) if which == "region" else Msg(
+            "coverage.what.national", of=int(total), kind=kind)
+        notes.append(Msg(key, what=what, nodes=", ".join(grp["indicator"]), count=int(count), of=int(total),
+                         kind=kind))
+    return notes
+
+
+def rank_notes(nodes, counts, of: int, kind) -> list[Msg]:
+    """"ranks among the N provinces with a value", one note per count, for the nodes ranked over fewer units than
+    the `of` of the year."""
+    f = pd.DataFrame({"node": list(nodes), "n": list(counts)})
+    f = f[(f["n"] > 0) & (f["n"] < of)].drop_duplicates("node")
+    return [Msg("coverage.ranks", nodes=", ".join(grp["node"]), count=int(count), of=int(of), kind=kind)
+            for count, grp in f.groupby("n", sort=True)]

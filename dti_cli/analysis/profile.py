@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from dti_cli.analysis.averages import diff, national_figure, prev_year
+from dti_cli.analysis import averages
+from dti_cli.analysis.averages import diff, prev_year
 from dti_cli.analysis.units import Names
 from dti_cli.model.scores import Scores
 
@@ -30,19 +31,21 @@ def history(scores: Scores, unit: str, *, names: Names) -> pd.DataFrame:
 
 
 def components(scores: Scores, unit: str, year: int, *, names: Names, published: bool = False) -> pd.DataFrame:
-    """One unit's main indices in a year: value, rank, national mean (the published one with `published`), gap."""
+    """One unit's main indices in a year: value, rank, national mean (the published one with `published`) with how
+    many units it is over and of how many, gap."""
     method = scores.methods[year]
     recs = []
     for node in method.tree_order()[1 + len(method.pillars):]:
         c = scores.cell(year, unit, node)
         if np.isnan(c["value"]) and np.isnan(c["rank"]):
             continue
-        nat = national_figure(scores, year, node, published=published)[0]
+        nat = averages.national(scores, year, node, published=published)
         recs.append({"indicator": node, "indicator_name": method.node_label(node, names.lang), "value": c["value"],
-                     "rank": c["rank"], "national": nat, "gap": float(diff(c["value"], nat)),
+                     "rank": c["rank"], "national": nat.value, "gap": float(diff(c["value"], nat.value)),
+                     "national_n": nat.n, "national_of": nat.of, "national_source": nat.source,
                      "provenance": c["provenance"]})
-    return pd.DataFrame(recs, columns=["indicator", "indicator_name", "value", "rank", "national", "gap",
-                                       "provenance"])
+    return pd.DataFrame(recs, columns=["indicator", "indicator_name", "value", "rank", "national", "gap", "national_n",
+                                       "national_of", "national_source", "provenance"])
 
 
 def strengths(comp: pd.DataFrame, n: int = 2) -> tuple[list[str], list[str]]:

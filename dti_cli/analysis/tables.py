@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from dti_cli.analysis.averages import (check_node, check_year, diff, national_figure, prev_year, region_mean)
+from dti_cli.analysis import averages
+from dti_cli.analysis.averages import check_node, check_year, diff, prev_year
 from dti_cli.analysis.units import Names
 from dti_cli.model import levels
 from dti_cli.model.scores import Scores
@@ -76,8 +77,9 @@ def _missing(scores: Scores, year: int, node: str, units: np.ndarray, unscored: 
 
 def compare_table(scores: Scores, units: list[str], year: int, *, names: Names, national: bool = False,
                   region: bool = False, published: bool = False) -> pd.DataFrame:
-    """Units side by side on every node: value, rank, change, and optionally the national and region means (with
-    `published`, the ministry's published means of the provinces where there are, and the national DTI)."""
+    """Units side by side on every node: value, rank, change, and optionally the national and region means with how
+    many units each is over and of how many (with `published`, the ministry's published means of the provinces
+    where there are, and the national DTI)."""
     check_year(scores, year)
     method = scores.methods[year]
     py = prev_year(scores, year)
@@ -95,15 +97,17 @@ def compare_table(scores: Scores, units: list[str], year: int, *, names: Names, 
                 "rank_change": prev["rank"] - cur["rank"], "provenance": cur["provenance"],
             }
             if national:
-                nat, n_nat, source = national_figure(scores, year, node, published=published)
-                rec.update(national=nat, gap=float(diff(cur["value"], nat)), national_n=n_nat, national_source=source)
+                nat = averages.national(scores, year, node, published=published)
+                rec.update(national=nat.value, gap=float(diff(cur["value"], nat.value)), national_n=nat.n,
+                           national_of=nat.of, national_source=nat.source)
                 fig = levels.national(year) if published and node == method.root else None
                 rec.update(national_dti=fig.value if fig else float("nan"),
                            national_dti_gap=float(diff(cur["value"], fig.value)) if fig else float("nan"),
                            national_dti_source=fig.source if fig else "")
             if region:
-                rm = region_mean(scores, year, node, reg, names) if reg else float("nan")
-                rec.update(region=reg, region_mean=rm, region_gap=float(diff(cur["value"], rm)))
+                rm = averages.region_figure(scores, year, node, reg, names)
+                rec.update(region=reg, region_mean=rm.value, region_gap=float(diff(cur["value"], rm.value)),
+                           region_n=rm.n, region_of=rm.of)
             recs.append(rec)
     out = pd.DataFrame(recs)
     has_any = out.groupby("indicator", sort=False)[["value", "rank"]].transform(lambda s: s.notna().any())

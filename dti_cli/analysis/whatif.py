@@ -14,7 +14,7 @@ from dti_cli.pipeline.ranks import competition_ranks
 
 
 def whatif_values(scores: Scores, year: int, unit: str, changes: dict[str, float], *, dataset=None) -> pd.DataFrame:
-    """One unit's nodes before and after setting some of them, with ranks among all units.
+    """One unit's nodes before and after setting some of them, with ranks among the units with a value (`of`).
 
     Published-index methods: the values set are the nodes' scores, and the change moves the published figures
     above them. Methods built from raw data: the values are raw figures in the indicators' own units, and the
@@ -41,15 +41,17 @@ def whatif_values(scores: Scores, year: int, unit: str, changes: dict[str, float
         new = propagate(yr, values, yr.method, fixed)
     old_rank = competition_ranks(yr.values, yr.decimals)
     new_rank = competition_ranks(new, yr.decimals)
+    ranked = (~np.isnan(new)).sum(axis=0)  # how many units each node's new ranks are among
     recs = []
     for j, node in enumerate(yr.nodes):
         if np.isnan(yr.values[i, j]) and np.isnan(new[i, j]):
             continue
         recs.append({"node": node, "old": yr.values[i, j], "new": new[i, j],
                      "delta": float(diff(new[i, j], yr.values[i, j])),
-                     "old_rank": old_rank[i, j], "new_rank": new_rank[i, j], "set": bool(fixed[i, j])})
+                     "old_rank": old_rank[i, j], "new_rank": new_rank[i, j], "of": int(ranked[j]),
+                     "set": bool(fixed[i, j])})
     order = {n: i for i, n in enumerate(yr.method.tree_order())}
-    out = pd.DataFrame(recs, columns=["node", "old", "new", "delta", "old_rank", "new_rank", "set"])
+    out = pd.DataFrame(recs, columns=["node", "old", "new", "delta", "old_rank", "new_rank", "of", "set"])
     return out.assign(_o=out["node"].map(order)).sort_values("_o", kind="stable").drop(columns="_o").reset_index(
         drop=True)
 

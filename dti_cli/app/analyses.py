@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+from dti_cli.analysis import averages
 from dti_cli.analysis import explain as explain_mod
 from dti_cli.analysis import gap as gap_mod
 from dti_cli.analysis import sentences, uncertainty as unc_mod, whatif as whatif_mod
@@ -91,7 +92,11 @@ def whatif(src: Source = Source(), *, province: str | None = None, set_=None, we
         frame = whatif_mod.whatif_values(scores, year, unit, changes, dataset=loaded.dataset)
         frame.insert(1, "name", [method.node_label(n, lang) for n in frame["node"]])
         cols = [Column("node", Msg("col.slug"), "text", table=False), Column("name", Msg("col.indicator"), "text"),
-                *_before_after(), Column("set", Msg("col.set"), "bool", table=False)]
+                *_before_after(), Column("of", Msg("coverage.col.rank_n"), "int", table=False),
+                Column("set", Msg("col.set"), "bool", table=False)]
+        shown = frame[frame["new_rank"].notna()]
+        loaded.notes.extend(averages.rank_notes(shown["node"], shown["of"], scores.universe.get(year, 0),
+                                                kind_word(scores.unit_kind)))
         title = Msg("title.whatif_set", name=names(unit), year=year, changes=_as_written(set_, ", "))
         machine = Table.of("whatif", frame, cols)
         return Result(machine, views=(Table("whatif", frame, tuple(cols), title=title, caption=method.named()),),

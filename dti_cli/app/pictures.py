@@ -55,12 +55,17 @@ def chart_rank(src: Source = Source(), *, year: int | None = None, by: str | Non
 
         raise DataError("empty.because", why=no_values(loaded, year, node))
 
+    mean = averages.national(scores, year, node, published=loaded.published(year))
+    if mean.partial:  # the line is drawn, over the units with a value: said so
+        loaded.notes.extend(averages.mean_notes(
+            pd.DataFrame({"indicator": [node], "national": [mean.value], "national_n": [mean.n],
+                          "national_of": [mean.of]}), which="national", kind=kind_word(scores.unit_kind), marked=False))
+
     def figure():
         return charts.rank_chart(frame, title=f"{label} {year}",
                                  subtitle=f"{meth.label(lang)} · {render(where, lang)}",
                                  source=render(SourceLine(scores, year, node), lang),
-                                 national=averages.national_figure(scores, year, node,
-                                                                   published=loaded.published(year))[0],
+                                 national=mean.value,
                                  highlight=marked,
                                  value_label=label, lang=lang)
 
@@ -97,9 +102,13 @@ def chart_compare(src: Source = Source(), *, province: str, national: bool = Tru
     names = loaded.names(lang)
     table = tables.compare_table(scores, [unit], year, names=names, national=True, region=region,
                                  published=loaded.published(year))
-    # averages over only the few provinces with a published value would mislead in a picture: left out
-    partial = table["national_n"] < scores.universe.get(year, 0)
-    table.loc[partial, [c for c in ("national", "region_mean") if c in table]] = np.nan
+    # a mean over only some of the units would mislead in a picture: left out, and the notes say so
+    kind = kind_word(scores.unit_kind)
+    loaded.notes.extend(averages.mean_notes(table, which="national", kind=kind, left_out=True) if national else [])
+    table.loc[averages.marks(table["national_n"], table["national_of"]) != "", "national"] = np.nan
+    if region and "region_mean" in table:
+        loaded.notes.extend(averages.mean_notes(table, which="region", kind=kind, left_out=True))
+        table.loc[averages.marks(table["region_n"], table["region_of"]) != "", "region_mean"] = np.nan
     frame = table[table["value"].notna()][["indicator_name", "value", "national"] +
                                           (["region_mean"] if region and "region_mean" in table else [])]
     if not len(frame):

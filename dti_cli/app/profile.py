@@ -6,7 +6,8 @@ import functools
 
 import pandas as pd
 
-from dti_cli.analysis import profile
+from dti_cli.analysis import averages, profile
+from dti_cli.analysis.units import kind_word
 from dti_cli.app.common import PROVENANCE, about
 from dti_cli.app.session import Source, load
 from dti_cli.i18n import Msg
@@ -48,6 +49,10 @@ def show(src: Source = Source(), *, province: str, year: int | None = None, boun
     comp = profile.components(scores, unit, year, names=names, published=loaded.published(year))
     best, worst = profile.strengths(comp)
     method = scores.methods[year]
+    comp = comp.assign(national_mark=averages.marks(comp["national_n"], comp["national_of"]))
+    loaded.notes.extend(averages.mean_notes(comp, which="national", kind=kind_word(scores.unit_kind)))
+    n = scores.universe.get(year, 0)  # labelled as compare labels it: the mean of the year's provinces
+    national_label = Msg("levels.col.provinces_mean", n=n) if scores.unit_kind == "province" else Msg("col.national")
     pillars = list(dict.fromkeys(p for m in scores.methods.values() for p in m.pillars if p in hist.columns))
     hcols = [Column("year", Msg("col.year"), "int"), Column("score", method.named(method.root), "score",
                                                             prov="provenance"),
@@ -58,7 +63,9 @@ def show(src: Source = Source(), *, province: str, year: int | None = None, boun
     ccols = [Column("indicator", Msg("col.slug"), "text", table=False),
              Column("indicator_name", Msg("col.indicator"), "text"),
              Column("value", Msg("col.value"), "score", prov="provenance"), Column("rank", Msg("col.rank"), "rank"),
-             Column("national", Msg("col.national"), "score"), Column("gap", Msg("col.gap"), "delta"), PROVENANCE]
+             Column("national", national_label, "score", prov="national_mark"), Column("gap", Msg("col.gap"), "delta"),
+             Column("national_n", Msg("col.national_n"), "int", table=False),
+             Column("national_source", Msg("levels.col.national_source"), "text", table=False), PROVENANCE]
     figures = scores.figure is not None
     if figures:  # a method built from raw data: the figure in its own unit, and its normalised score
         comp, ccols = with_figures(scores, year, comp.assign(**{scores.unit_kind: unit}), ccols)

@@ -7,7 +7,7 @@ import dataclasses
 import numpy as np
 import pandas as pd
 
-from dti_cli.analysis import explain, profile, sentences, tables, uncertainty
+from dti_cli.analysis import averages, explain, profile, sentences, tables, uncertainty
 from dti_cli.analysis.averages import MethodNote
 from dti_cli.analysis.units import kind_word
 from dti_cli.app.common import GENERATED_BY, require_index, sources_table
@@ -19,17 +19,21 @@ from dti_cli.render.cells import first_provenance
 from dti_cli.render.report_model import ReportData
 
 
-def _components(loaded: Loaded, unit: str, year: int, names) -> pd.DataFrame:
+def _components(loaded: Loaded, unit: str, year: int, names) -> tuple[pd.DataFrame, list]:
+    """The unit's main indices against the means, and the notes on the means left out: a report compares with
+    averages over every unit, so a mean over only some of them (the foundation indices of 2022: the 5 with a
+    published value) is left out, and the report says so."""
     scores = loaded.scores
     meth = scores.methods[year]
     comp = tables.compare_table(scores, [unit], year, names=names, national=True, region=True,
                                 published=loaded.published(year))
     comp = comp[comp["indicator"] != meth.root].copy()
-    # a report compares with averages over every province: an average of the few with a published value (the
-    # foundation indices of 2022: the top 5) would mislead a reader, so it is left out
-    partial = comp["national_n"] < scores.universe.get(year, 0)
-    comp.loc[partial, ["national", "region_mean", "gap", "region_gap"]] = np.nan
-    return comp
+    kind = kind_word(scores.unit_kind)
+    notes = [*averages.mean_notes(comp, which="national", kind=kind, left_out=True),
+             *averages.mean_notes(comp, which="region", kind=kind, left_out=True)]
+    comp.loc[averages.marks(comp["national_n"], comp["national_of"]) != "", ["national", "gap"]] = np.nan
+    comp.loc[averages.marks(comp["region_n"], comp["region_of"]) != "", ["region_mean", "region_gap"]] = np.nan
+    return comp, notes
 
 
 def _band(scores, unit: str, year: int, samples: int) -> dict | None:
@@ -103,7 +107,8 @@ def report_data(loaded: Loaded, unit: str, year: int, *, lang: str = "vi", sampl
     headline = sentences.headline(names(unit), year, cur["value"], cur["rank"], scores.universe.get(year, 0),
                                   prev["value"], prev["rank"])
     hist = profile.history(scores, unit, names=names)
-    comp = _components(loaded, unit, year, names)
+    comp, left_out = _components(loaded, unit, year, names)
+    loaded.notes.extend(left_out)
     best, worst = profile.strengths(profile.components(scores, unit, year, names=names))
     rows, why_not = explain.explain(scores, unit, year, lang=lang)
     expl = None
@@ -129,7 +134,7 @@ def report_data(loaded: Loaded, unit: str, year: int, *, lang: str = "vi", sampl
         explanation_text=render(drivers or why, lang), uncertainty=_band(scores, unit, year, samples),
         method=method_text, sources=_sources(scores, unit),
         charts=_charts(loaded, unit, year, hist, comp, pillars, index, lang), generated_by=GENERATED_BY,
-        index_label=index, pillars=pillars)
+        index_label=index, pillars=pillars, coverage=[render(n, lang) for n in left_out])
 
 
 def report(src: Source = Source(), *, province: str, year: int | None = None, samples: int = 10_000,

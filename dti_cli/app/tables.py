@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from dti_cli.analysis import averages, tables
+from dti_cli.analysis.units import kind_word
 from dti_cli.app.common import PROVENANCE, about, no_figures, no_values, unit_columns
 from dti_cli.app.session import Source, load
 from dti_cli.errors import UsageError
@@ -106,18 +107,18 @@ def compare(src: Source = Source(), *, provinces_: list[str], national: bool = F
     if national:
         from dti_cli.app.levels import national_columns
 
-        partial = (frame["national_n"] > 0) & (frame["national_n"] < n)
-        frame["national_mark"] = np.where(partial, "partial", "")
+        frame["national_mark"] = averages.marks(frame["national_n"], frame["national_of"])
         more, notes = national_columns(frame, loaded, year, n)
         cols += more
-        for count, grp in frame[partial].drop_duplicates("indicator").groupby("national_n"):
-            loaded.notes.append(Msg("note.partial_national", nodes=", ".join(grp["indicator"]), count=int(count),
-                                    n=n))
+        loaded.notes.extend(averages.mean_notes(frame, which="national", kind=kind_word(scores.unit_kind)))
         loaded.notes.extend(notes)
     if region:
+        frame["region_mark"] = averages.marks(frame["region_n"], frame["region_of"])
         cols += [Column("region", Msg("col.region"), "text", table=False),
-                 Column("region_mean", Msg("col.region_mean"), "score"),
-                 Column("region_gap", Msg("col.region_gap"), "delta")]
+                 Column("region_mean", Msg("col.region_mean"), "score", prov="region_mark"),
+                 Column("region_gap", Msg("col.region_gap"), "delta"),
+                 Column("region_n", Msg("coverage.col.region_n"), "int", table=False)]
+        loaded.notes.extend(averages.mean_notes(frame, which="region", kind=kind_word(scores.unit_kind)))
     cols.append(PROVENANCE)
     if scores.figure is not None:  # a method built from raw data: each figure in its own unit beside its score
         from dti_cli.app.profile import with_figures
@@ -151,11 +152,21 @@ def movers(src: Source = Source(), *, year: int | None = None, by: str | None = 
     prev = year - 1
     if prev not in scores.methods:
         loaded.notes.append(Msg("note.no_prev_year", year=prev))
+    # changes are known only for the units with a figure in both years: among how many, said when not all
+    table = tables.rank_table(scores, year, by=node, names=loaded.names(lang), region=reg)
+    among = {}
+    for measure, cur_col, prev_col in (("rank", "rank", "prev_rank"), ("score", "score", "prev_score")):
+        have = int(table[cur_col].notna().sum())
+        among[measure] = int((table[cur_col].notna() & table[prev_col].notna()).sum())
+        if 0 < among[measure] < have:
+            loaded.notes.append(Msg("coverage.changes", measure=Msg(f"value.measure.{measure}"), prev=prev,
+                                    count=among[measure], of=have, kind=kind_word(scores.unit_kind)))
+    frame = frame.assign(of=frame["measure"].map(among).astype("Int64"))
     cols = [Column("measure", Msg("col.measure"), "text", values="value.measure.{}"),
             Column("direction", Msg("col.direction"), "text", values="value.direction.{}"),
             Column("position", "#", "int"), *unit_columns(scores.unit_kind),
             Column("prev", str(prev), "num"), Column("value", str(year), "num"), Column("change", "±", "num"),
-            Column("rank", Msg("col.rank"), "rank")]
+            Column("rank", Msg("col.rank"), "rank"), Column("of", Msg("coverage.col.among"), "int", table=False)]
 
     def views(screen: bool = True):
         out = []

@@ -8,7 +8,7 @@ import pandas as pd
 from dti_cli.i18n import Msg
 from dti_cli.model.result import Column, Table
 
-FIELDS = ("value", "rank", "provenance", "delta", "rank_change", "gap", "region_mean", "region_gap")
+FIELDS = ("value", "rank", "provenance", "delta", "rank_change", "gap", "region_mean", "region_mark", "region_gap")
 
 
 def pivot(frame: pd.DataFrame, unit_key: str) -> pd.DataFrame:
@@ -42,7 +42,8 @@ def compare_views(frame: pd.DataFrame, *, unit_key: str, units: list[str], name,
     if national:
         blocks.append(("wide.gaps", lambda u: (Column(f"gap@{u}", name(u), "delta", group=u),)))
     if region:
-        blocks.append(("wide.region", lambda u: (Column(f"region_mean@{u}", name(u), "score", group=u),
+        blocks.append(("wide.region", lambda u: (Column(f"region_mean@{u}", name(u), "score",
+                                                        prov=f"region_mark@{u}", group=u),
                                                  Column(f"region_gap@{u}", Msg("col.region_gap"), "delta",
                                                         group=u))))
     for key, cells in blocks:

@@ -66,6 +66,7 @@ class ReportData:
     generated_by: str = "dti"
     index_label: str = ""  # the index's name (the method's root): "DTI"
     pillars: dict = field(default_factory=dict)  # pillar column of `history` -> name shown
+    coverage: list[str] = field(default_factory=list)  # the means left out of the components, each a sentence
 
     def __post_init__(self):
         if self.lang not in LANGS:
@@ -145,6 +146,7 @@ def _components_table(d: ReportData, L: dict) -> _Table | None:
             ("gap", L["gap"], "delta"), ("region_gap", L["region_gap"], "delta"),
             ("provenance", L["provenance"], "provenance")]
     note = L.t("components_note", region=L.t("region_is", region=d.region) if with_region else "")
+    note = " ".join([note, *(f"{x[:1].upper()}{x[1:]}." for x in d.coverage)])
     return _table(frame, spec, d.lang, note=note)
 
 
