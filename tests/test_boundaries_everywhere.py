@@ -45,3 +45,17 @@ def test_files_on_the_34_units(run, tmp_path, args):
     if args[0] == "report":
         assert "Hải Phòng" in (tmp_path / "r.md").read_text(encoding="utf-8")
         assert "34" in (tmp_path / "r.md").read_text(encoding="utf-8")
+
+
+def test_whatif_of_a_figure_the_merged_unit_is_not_built_from_is_refused(run):
+    res = run("whatif", "hai-duong", "--set", "nhan_thuc_so=0.9", "--boundaries", "2025", "--lang", "en")
+    assert res.code == 2 and "so nothing would change; set nen_tang instead" in res.err and res.out == "", res
+
+
+def test_the_report_cites_the_merge_rule_and_the_old_provinces_sources(run, tmp_path):
+    out = tmp_path / "r.md"
+    assert run("report", "hai-duong", "--boundaries", "2025", "--samples", "0", "-o", str(out)).code == 0
+    text = out.read_text(encoding="utf-8")
+    sources = [line.split("|")[1].strip() for line in text.split("## ")[-1].splitlines() if line.startswith("| ")]
+    assert "merge\\_2025" in sources and "S\\_pmnm\\_github\\_full" in sources
+    assert not {"mean", "of", "hai-duong"} & set(sources)  # the rule is one source, not its words

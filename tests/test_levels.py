@@ -74,12 +74,17 @@ def test_without_a_published_mean_the_mean_of_the_63_is_computed(run):
 
 
 def test_the_published_levels_are_not_put_beside_other_figures(run, write):
-    """On the 34 units, a user's file or an imported year, the means are of the figures at hand."""
-    r = next(x for x in rows(run("compare", "quang-ninh", "--national", "--year", "2024", "--boundaries", "2025",
-                                 "-f", "csv")) if x["indicator"] == "dti")
+    """On the 34 units, a user's file or an imported year, the means are of the figures at hand (the national DTI
+    stays beside the bundled figures on the 34 units)."""
+    res = run("compare", "quang-ninh", "--national", "--year", "2024", "--boundaries", "2025", "--lang", "en",
+              "-f", "csv")
+    r = next(x for x in rows(res) if x["indicator"] == "dti")
     on34 = dti.rank(year=2024, boundaries=2025)["score"]
     assert math.isclose(float(r["national"]), on34.mean(), abs_tol=1e-9) and r["national_n"] == str(len(on34))
-    assert r["national_source"] == "" and r["national_dti"] == ""
+    assert r["national_source"] == ""
+    assert "the published mean of the 63 provinces is 0.6961" in res.err
+    # the national DTI assesses the country: it does not depend on the boundaries
+    assert float(r["national_dti"]) == levels.national(2024).value
     path = write("mine.csv", "year,province,indicator,value\n2024,quang-ninh,dti,0.5\n2024,ha-noi,dti,0.7\n")
     r = rows(run("compare", "quang-ninh", "--national", "--year", "2024", "--data", path, "-f", "csv"))[0]
     assert float(r["national"]) == 0.6 and r["national_source"] == "" and r["national_dti"] == ""
@@ -141,3 +146,19 @@ def test_show_a_ministry(run):
     assert [(r["year"], r["rank"], r["score"]) for r in got] == [(2020, 1, 0.4944), (2021, 1, 0.6321),
                                                                  (2023, 2, None)]
     assert run("show", "Bộ Tài chính", "--level", "ministries", "-f", "json").out == by_slug.out
+
+
+def test_a_ministrys_notes_count_what_the_press_printed_of_its_group(run):
+    res = run("show", "bo-tai-chinh", "--level", "ministries", "--lang", "en", "-f", "csv")
+    assert "2023, ministries with public services: 5 of 17 printed" in res.err, res
+    assert "2021, ministries with public services: 5 printed" in res.err
+    res = run("show", "bo-tai-chinh", "--level", "ministries", "--year", "2021", "--lang", "en")
+    assert res.code == 2 and "shown for every year" in res.err
+
+
+def test_mean_labels_say_what_they_average(run, write):
+    path = write("u.csv", "year,unit,indicator,value\n2024,a,dti,0.5\n2024,b,dti,0.7\n2024,c,dti,0.6\n")
+    res = run("compare", "a", "--national", "--data", path, "--lang", "en", "-f", "markdown")
+    assert "Mean of 3 units" in res.out and "National" not in res.out, res
+    res = run("compare", "ha-noi", "--national", "--year", "2022", "--lang", "en", "-f", "csv")
+    assert "mean of 63 provinces 2022 for dti: not published" in res.err

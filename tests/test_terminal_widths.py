@@ -90,8 +90,7 @@ Hà Nội, Đà Nẵng, Quảng Ninh — 2023 (hạng trong số 63)
  Hoạt động xã hộ…  0.5639    4  0.5881    2     0.5105    6
 
 DTI cấp tỉnh 2021–2023 (Quyết định 922/QĐ-BTTTT)
-* do dti tính từ các chỉ số thành phần; † suy ra từ số liệu
-công bố
+* do dti tính; † suy ra từ số liệu công bố
 Thay đổi so với 2022
 
  Chỉ số                Hà Nội   ↕ Đà Nẵng  ↕ Quảng Ninh   ↕

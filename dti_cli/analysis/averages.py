@@ -95,6 +95,11 @@ def national_figure(scores: Scores, year: int, node: str, *, published: bool = F
     return value, n, ""
 
 
+def mean_label(unit_kind: str, n: int) -> Msg:
+    """What a mean of all the units is called: "Trung bình 63 tỉnh", "Mean of 4 units" (never "national")."""
+    return Msg("levels.col.provinces_mean" if unit_kind == "province" else "levels.col.units_mean", n=n)
+
+
 def region_mean(scores: Scores, year: int, node: str, region: str, names) -> float:
     """Plain mean over the units of a region that have a value."""
     return region_figure(scores, year, node, region, names).value

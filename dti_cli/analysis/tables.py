@@ -76,7 +76,7 @@ def _missing(scores: Scores, year: int, node: str, units: np.ndarray, unscored: 
 
 
 def compare_table(scores: Scores, units: list[str], year: int, *, names: Names, national: bool = False,
-                  region: bool = False, published: bool = False) -> pd.DataFrame:
+                  region: bool = False, published: bool = False, national_dti: bool = False) -> pd.DataFrame:
     """Units side by side on every node: value, rank, change, and optionally the national and region means with how
     many units each is over and of how many (with `published`, the ministry's published means of the provinces
     where there are, and the national DTI)."""
@@ -100,7 +100,7 @@ def compare_table(scores: Scores, units: list[str], year: int, *, names: Names, 
                 nat = averages.national(scores, year, node, published=published)
                 rec.update(national=nat.value, gap=float(diff(cur["value"], nat.value)), national_n=nat.n,
                            national_of=nat.of, national_source=nat.source)
-                fig = levels.national(year) if published and node == method.root else None
+                fig = levels.national(year) if national_dti and node == method.root else None
                 rec.update(national_dti=fig.value if fig else float("nan"),
                            national_dti_gap=float(diff(cur["value"], fig.value)) if fig else float("nan"),
                            national_dti_source=fig.source if fig else "")

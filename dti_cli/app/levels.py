@@ -9,7 +9,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from dti_cli.analysis.averages import national_mean
+from dti_cli.analysis.averages import mean_label, national_mean
 from dti_cli.app.common import PROVENANCE
 from dti_cli.errors import UsageError
 from dti_cli.i18n import Msg
@@ -25,9 +25,10 @@ def national_columns(frame: pd.DataFrame, loaded, year: int, n: int) -> tuple[li
     each is, which means are published, and where a published mean differs from the mean of the values dti has."""
     scores = loaded.scores
     provinces = scores.unit_kind == "province"
-    label = Msg("levels.col.provinces_mean", n=n) if provinces else Msg("col.national")
+    label = mean_label(scores.unit_kind, n)
     has_dti = bool(frame["national_dti"].notna().any())
-    cols = [Column("national", label, "score", prov="national_mark"), Column("gap", Msg("col.gap"), "delta"),
+    cols = [Column("national", label, "score", prov="national_mark"),
+            Column("gap", Msg("levels.col.gap_mean"), "delta"),
             Column("national_n", Msg("col.national_n"), "int", table=False),
             Column("national_source", Msg("levels.col.national_source"), "text", table=False),
             Column("national_dti", Msg("levels.col.national_dti"), "score", table=has_dti),
@@ -44,10 +45,19 @@ def national_columns(frame: pd.DataFrame, loaded, year: int, n: int) -> tuple[li
             if count and round(computed, 4) != round(r.national, 4):
                 notes.append(Msg("levels.note.mean_differs", year=year, node=r.indicator, published=r.national,
                                  computed=computed, count=count, n=n))
+    root = scores.methods[year].root
+    if loaded.published(year) and root in set(nodes["indicator"]) and root not in set(pub["indicator"]):
+        notes.append(Msg("levels.note.mean_not_published", year=year, n=n, node=root))
+    if loaded.boundaries == 2025 and loaded.national_dti(year):
+        for node in nodes["indicator"]:
+            fig = levels.provinces_mean(year, node)
+            if fig is not None:
+                notes.append(Msg("levels.note.mean_of_34", year=year, node=node, n=n, published=fig.value,
+                                 source=fig.source))
     if has_dti:
         fig = levels.national(year)
         notes.append(Msg("levels.note.national_dti", year=year, value=fig.value, source=fig.source))
-    elif loaded.published(year):
+    elif loaded.national_dti(year):
         known = sorted(set(levels.table().query("level == 'national'")["year"]))
         notes.append(Msg("levels.note.no_national_dti", year=year, years=", ".join(map(str, known))))
     return cols, notes
@@ -87,7 +97,8 @@ def national_series(lang: str = "vi") -> Result:
             Column("provinces_mean_provenance", Msg("levels.col.provinces_mean_provenance"), "text", table=False,
                    values=PROVENANCE_VALUES),
             Column("ministries_ps_mean", Msg("levels.col.ministries_ps_mean"), "score", prov="provenance"),
-            Column("ministries_nps_mean", Msg("levels.col.ministries_nps_mean"), "score", prov="provenance"), SOURCE, PROVENANCE]
+            Column("ministries_nps_mean", Msg("levels.col.ministries_nps_mean"), "score", prov="provenance"),
+            SOURCE, PROVENANCE]
     title = Msg("levels.title.national", first=years[0], last=years[-1])
     notes = (Msg("levels.note.national_is"), Msg("levels.note.published_only"))
     if (frame["provinces_mean_provenance"] == "computed").any():
@@ -108,12 +119,15 @@ def _ministry_frame(lang: str) -> pd.DataFrame:
 
 
 def _group_notes(frame: pd.DataFrame) -> list[Msg]:
-    """For each year and group shown: how many ministries the press printed, of how many, and the group's mean."""
+    """For each year and group shown: how many of the group's ministries the press printed, of how many, and the
+    group's mean."""
     notes = []
-    for (y, _, g), grp in frame.assign(order=frame["group"].map(levels.MINISTRY_GROUPS.index)).groupby(
+    printed = levels.ministries()
+    for (y, _, g), _grp in frame.assign(order=frame["group"].map(levels.MINISTRY_GROUPS.index)).groupby(
             ["year", "order", "group"], sort=True):
         size, mean = levels.group_size(y, g), levels.group_mean(y, g)
-        notes.append(Msg("levels.note.group", year=y, group=Msg(f"levels.group.{g}"), shown=len(grp),
+        shown = int(((printed["year"] == y) & (printed["group"] == g)).sum())  # the group's, not the rows shown
+        notes.append(Msg("levels.note.group", year=y, group=Msg(f"levels.group.{g}"), shown=shown,
                          of=Msg("levels.of_n", n=size) if size else "",
                          mean=Msg("levels.mean", value=mean.value, source=mean.source) if mean else ""))
     return notes

@@ -117,7 +117,9 @@ def chart_compare(src: Source = Source(), *, province: str, national: bool = Tru
         raise DataError("empty.because", why=no_figures(loaded, [unit], year, names))
     if not national:
         frame = frame.assign(national=np.nan)
+    mean = render(averages.mean_label(scores.unit_kind, scores.universe.get(year, 0)), lang)
     return Picture(lambda: charts.compare_chart(frame, title=f"{names(unit)} — {year}", label=names(unit),
+                                                mean_label=mean,
                                                 source=render(SourceLine(scores, year, meth.root), lang), lang=lang),
                    tuple(loaded.notes))
 

@@ -34,7 +34,7 @@ def show(src: Source = Source(), *, province: str, year: int | None = None, boun
     from dti_cli.render.terminal import sparkline
 
     if levels.level_of(level) == "ministries":
-        levels.published_only(src, "levels.level_options", year=year, boundaries=boundaries)
+        levels.published_only(src, "levels.show_options", year=year, boundaries=boundaries)
         return levels.ministry_show(province, lang=lang)
     if levels.is_national(province):
         levels.published_only(src, "levels.national_options", year=year, boundaries=boundaries)
@@ -52,7 +52,7 @@ def show(src: Source = Source(), *, province: str, year: int | None = None, boun
     comp = comp.assign(national_mark=averages.marks(comp["national_n"], comp["national_of"]))
     loaded.notes.extend(averages.mean_notes(comp, which="national", kind=kind_word(scores.unit_kind)))
     n = scores.universe.get(year, 0)  # labelled as compare labels it: the mean of the year's provinces
-    national_label = Msg("levels.col.provinces_mean", n=n) if scores.unit_kind == "province" else Msg("col.national")
+    national_label = averages.mean_label(scores.unit_kind, n)
     pillars = list(dict.fromkeys(p for m in scores.methods.values() for p in m.pillars if p in hist.columns))
     hcols = [Column("year", Msg("col.year"), "int"), Column("score", method.named(method.root), "score",
                                                             prov="provenance"),

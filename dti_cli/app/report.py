@@ -127,6 +127,7 @@ def report_data(loaded: Loaded, unit: str, year: int, *, lang: str = "vi", sampl
                        "provenance"]].reset_index(drop=True)
     return ReportData(
         lang=lang, unit=unit, name=names(unit), year=year, of=scores.universe.get(year, 0),
+        mean_label=render(averages.mean_label(scores.unit_kind, scores.universe.get(year, 0)), lang),
         edition=meth.label(lang), headline=render(headline, lang), history=hist, components=components,
         region=provinces.region_name(names.region(unit), lang),
         units=render(kind_word(scores.unit_kind), lang), strengths=[meth.node_label(n, lang) for n in best],

@@ -106,6 +106,13 @@ class Loaded:
         return (self.dataset.bundled and self.method is None and self.boundaries is None
                 and self.scores.unit_kind == "province" and year not in store.stored())
 
+    def national_dti(self, year: int) -> bool:
+        """Whether the national DTI goes beside the year's figures: the bundled publication's, on either
+        boundaries (an assessment of the country does not depend on them)."""
+        from dti_cli.io import store
+
+        return self.dataset.bundled and self.method is None and year not in store.stored()
+
     def unit(self, text: str) -> str:
         out = resolve(self.scores, text, self.boundaries)
         self._merged(text, out)

@@ -92,7 +92,8 @@ def compare(src: Source = Source(), *, provinces_: list[str], national: bool = F
     units = loaded.units(provinces_)
     names = loaded.names(lang)
     frame = tables.compare_table(scores, units, year, names=names, national=national, region=region,
-                                 published=national and loaded.published(year))
+                                 published=national and loaded.published(year),
+                                 national_dti=national and loaded.national_dti(year))
     loaded.coverage(year, method.root)
     loaded.method_notes([year])
     n, prev = scores.universe.get(year), year - 1

@@ -15,6 +15,11 @@ from dti_cli.model.method import Method
 MERGE_SOURCE = "merge_2025"
 
 
+def _cited(sources: pd.Series) -> str:
+    """The source ids of the figures averaged, each once, in order."""
+    return " ".join(dict.fromkeys(t for s in sources.astype(str) for t in s.split()))
+
+
 def to_2025(dataset: Dataset, methods: dict[int, Method]) -> Dataset:
     """The ministry's rule for the 2024 results: a merged unit's main indices are the means of its old
     provinces' main indices, and its pillars and index are computed from those; where the weights are unknown,
@@ -44,14 +49,15 @@ def to_2025(dataset: Dataset, methods: dict[int, Method]) -> Dataset:
         if use.empty:
             continue
         g = use.groupby(["unit", "indicator"], observed=True)
-        stats = g.agg(value=("value", "mean"), n=("value", "size"), first=("value", "first")).reset_index()
+        stats = g.agg(value=("value", "mean"), n=("value", "size"), first=("value", "first"),
+                      cited=("source", _cited)).reset_index()
         need = stats["unit"].map(size).to_numpy()
         stats = stats[stats["n"].to_numpy() == need]
         averaged.append(pd.DataFrame({
             "year": year, "unit": stats["unit"].to_numpy(), "indicator": stats["indicator"].astype(str).to_numpy(),
             "value": stats["value"].to_numpy(), "rank": np.nan, "provenance": "derived",
-            "source": [f"{MERGE_SOURCE}: mean of " + " ".join(sorted(k for k, v in reg.merge.items() if v == u))
-                       for u in stats["unit"]],
+            # the rule, then the sources of the old provinces' figures (source ids, space-separated, as elsewhere)
+            "source": [f"{MERGE_SOURCE} {c}".strip() for c in stats["cited"]],
         }))
     parts = [keep_single.assign(unit=keep_single["unit"].astype(str),
                                 indicator=keep_single["indicator"].astype(str),

@@ -297,11 +297,11 @@ def history_chart(series: Mapping[str, pd.DataFrame], *, title: str, source: str
 
 
 def compare_chart(frame: pd.DataFrame, *, title: str, source: str = "", label: str | None = None,
-                  lang: str = "vi") -> "Figure":
+                  mean_label: str | None = None, lang: str = "vi") -> "Figure":
     """Indicators as grouped horizontal bars: the unit, the national average and (if given) the region average."""
     lab = labels(lang)
     data = frame.reset_index(drop=True)
-    groups = [("value", label or lab["province"], HIGHLIGHT), ("national", lab["national"], "#9a9a9a")]
+    groups = [("value", label or lab["province"], HIGHLIGHT), ("national", mean_label or lab["national"], "#9a9a9a")]
     if "region_mean" in data.columns and data["region_mean"].notna().any():
         groups.append(("region_mean", lab["region"], REGION))
     n, k = len(data), len(groups)

@@ -67,6 +67,7 @@ class ReportData:
     index_label: str = ""  # the index's name (the method's root): "DTI"
     pillars: dict = field(default_factory=dict)  # pillar column of `history` -> name shown
     coverage: list[str] = field(default_factory=list)  # the means left out of the components, each a sentence
+    mean_label: str = ""  # what the mean of the units is called ("Trung bình 63 tỉnh"); "" the report's own word
 
     def __post_init__(self):
         if self.lang not in LANGS:
@@ -142,7 +143,7 @@ def _components_table(d: ReportData, L: dict) -> _Table | None:
         if with_region else c.drop(columns=["region_mean"], errors="ignore")
     name = "indicator_name" if "indicator_name" in c.columns else "indicator"
     spec = [(name, L["indicator"], "text"), ("value", L["value"], "score"), ("rank", L["rank"], "rank"),
-            ("national", L["national"], "score"), ("region_mean", L["region_mean"], "score"),
+            ("national", d.mean_label or L["national"], "score"), ("region_mean", L["region_mean"], "score"),
             ("gap", L["gap"], "delta"), ("region_gap", L["region_gap"], "delta"),
             ("provenance", L["provenance"], "provenance")]
     note = L.t("components_note", region=L.t("region_is", region=d.region) if with_region else "")
