@@ -83,3 +83,12 @@ def test_the_bundled_publication_keeps_its_rules(run):
     """2021: only 6 provinces have a DTI value; the ranks shown are the 21 published ones, among 63."""
     got = rows(run("rank", "--year", "2021", "-f", "csv"))
     assert sum(1 for r in got if r["score"]) == 6 and len(got) == 21 and max(int(r["rank"]) for r in got) > 21
+
+
+def test_a_merged_unit_missing_a_member_is_named_on_the_34(run, write):
+    path = write("m.csv", "year,province,indicator,value\n2024,hai-duong,dti,0.7\n2024,hai-phong,dti,0.8\n"
+                          "2024,bac-kan,dti,0.5\n2024,tuyen-quang,dti,0.6\n2024,ha-giang,dti,0.55\n")
+    res = run("rank", "--data", path, "--boundaries", "2025", "--lang", "en", "-f", "csv")
+    got = rows(res)
+    assert [(r["province"], r["rank"]) for r in got] == [("hai-phong", "1"), ("tuyen-quang", "2")]
+    assert "Thái Nguyên (from July 2025) is left out: the file has Bắc Kạn but not Thái Nguyên" in res.err

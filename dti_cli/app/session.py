@@ -184,7 +184,10 @@ def load(src: Source, *, year: int | None = None, with_prev: bool = True, bounda
     planned = plan(ds, meth, None if wanted is None else [y for y in wanted if y not in on34])
     notes = _match(ds, planned, meth)
     if boundaries == 2025 or implicit:
+        before = ds
         ds = boundaries_mod.to_2025(ds, planned)
+        if not before.bundled:  # the publication's gaps are in its coverage notes; a user's file is told here
+            notes += _partners_missing(before, ds)
         owned = True
         if on34:
             ds = stored.with_34(ds, on34)
@@ -194,6 +197,22 @@ def load(src: Source, *, year: int | None = None, with_prev: bool = True, bounda
             boundaries = 2025
     scores = evaluate(ds, planned, release=owned and not keep_rows)
     return Loaded(ds, scores, meth, boundaries, notes + list(scores.notes))
+
+
+def _partners_missing(before: Dataset, after: Dataset) -> list[Msg]:
+    """A unit of 2025 left out because the file lacks one of the provinces merged into it, with what it lacks."""
+    from dti_cli.model.provinces import registry
+
+    if before.unit_kind != "province" or before.boundaries == 2025:
+        return []
+    reg, had, now = registry(), set(before.units), set(after.units)
+    out = []
+    for new in sorted({reg.merge.get(u, u) for u in had} - now):
+        members = sorted(k for k, v in reg.merge.items() if v == new)
+        out.append(Msg("note.partners_missing", unit=reg.get(new, 2025).name_vi,
+                       have=", ".join(reg.get(m).name_vi for m in members if m in had),
+                       lacks=", ".join(reg.get(m).name_vi for m in members if m not in had)))
+    return out
 
 
 def _match(ds: Dataset, planned: dict, meth: Method | None) -> list[Msg]:
