@@ -393,3 +393,13 @@ def test_a_method_of_many_children_ranks_without_a_library_warning(run, write):
         res = run("rank", "--data", data, "--method", method, "-f", "csv")
     assert res.code == 0 and res.err == "", res
     assert len(res.out.splitlines()) == 5
+
+
+def test_a_year_past_the_integers_is_named_without_a_numpy_warning(run, write):
+    path = write("y.csv", "year,unit,indicator,value\n1e308,a,x,2\n2023,b,x,4\n")
+    method = write("y.toml", '[indicators.x]\n[aggregates.i]\nchildren = ["x"]\nweights = "equal"\n')
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        res = run("scores", "--data", path, "--method", method, "-f", "csv")
+    one_line_error(res, 1, "line 2, column 1 (year)", "1e308")

@@ -71,7 +71,8 @@ def method_files(draw) -> str:
 def _check(res, seconds):
     assert res.code in (0, 1, 2), res
     assert "internal error" not in res.err and "Traceback" not in res.err and "bug in dti" not in res.err, res
-    if res.code:
+    failed_check = res.code == 1 and ("check failed" in res.err or "kiểm tra không đạt" in res.err)
+    if res.code and not failed_check:  # `check` that finds errors reports them, then exits 1 (documented)
         assert res.out == "", res
     assert seconds < 20
 
@@ -79,13 +80,19 @@ def _check(res, seconds):
 @PROFILE
 @given(data=data_files(), cmd=st.sampled_from(["scores", "rank", "check"]))
 def test_hostile_data_files(run, tmp_path_factory, data, cmd):
+    _run_on(run, tmp_path_factory, data, '[indicators.x]\nname = "x"\n[indicators.y]\nname = "y"\n[aggregates.i]\n'
+            'name = "i"\nchildren = ["x", "y"]\nweights = "equal"\nmin_coverage = 0\n', cmd)
+
+
+def _run_on(run, tmp_path_factory, data: bytes, method: str, cmd: str, *args: str):
+    """The command on the data and method written to files: a clean end, quickly (its result)."""
     d = tmp_path_factory.mktemp("fuzz")
     (d / "d.csv").write_bytes(data)
-    (d / "m.toml").write_text('[indicators.x]\nname = "x"\n[indicators.y]\nname = "y"\n'
-                              '[aggregates.i]\nname = "i"\nchildren = ["x", "y"]\nweights = "equal"\nmin_coverage = 0\n')
+    (d / "m.toml").write_text(method)
     t0 = time.perf_counter()
-    res = run(cmd, "--data", str(d / "d.csv"), "--method", str(d / "m.toml"), "-f", "csv")
+    res = run(cmd, *args, "--data", str(d / "d.csv"), "--method", str(d / "m.toml"), "-f", "csv")
     _check(res, time.perf_counter() - t0)
+    return res
 
 
 @PROFILE
@@ -135,7 +142,7 @@ def own_outputs(draw) -> bytes:
     if draw(st.booleans()):
         records = [dict(zip(head, r)) for r in rows]
         if draw(st.booleans()) and records:
-            records[0][head[col]] = draw(st.sampled_from([[1], {"a": 1}, True, None, 1e308, "x"]))
+            records[0][head[min(col, len(head) - 1)]] = draw(st.sampled_from([[1], {"a": 1}, True, None, 1e308, "x"]))
         text = json.dumps(records, ensure_ascii=False)
         return text[:draw(st.sampled_from([len(text), len(text) // 2]))].encode()
     sep = draw(st.sampled_from([",", "\t"]))
@@ -146,14 +153,8 @@ def own_outputs(draw) -> bytes:
 @PROFILE
 @given(data=own_outputs(), cmd=st.sampled_from(["scores", "rank", "show"]))
 def test_hostile_own_output_read_back(run, tmp_path_factory, data, cmd):
-    d = tmp_path_factory.mktemp("fuzz")
-    (d / "d.csv").write_bytes(data)
-    (d / "m.toml").write_text('[defaults]\nnormalise = "minmax"\n[indicators.x]\n[indicators.y]\n'
-                              '[aggregates.i]\nchildren = ["x", "y"]\nweights = "equal"\n')
-    t0 = time.perf_counter()
-    res = run(cmd, *(["a"] if cmd == "show" else []), "--data", str(d / "d.csv"), "--method", str(d / "m.toml"),
-              "-f", "csv")
-    _check(res, time.perf_counter() - t0)
+    res = _run_on(run, tmp_path_factory, data, '[defaults]\nnormalise = "minmax"\n[indicators.x]\n[indicators.y]\n'
+                  '[aggregates.i]\nchildren = ["x", "y"]\nweights = "equal"\n', cmd, *(["a"] if cmd == "show" else []))
     if res.code:
         assert len(res.err.strip().splitlines()) <= 2, res  # the error line (and, at most, a note before it)
 

@@ -220,6 +220,8 @@ class _Reader:
         with self.view.opener() as fh, warnings.catch_warnings():
             # a first row longer than the header: pandas would drop the extra cells with only a warning
             warnings.simplefilter("error", pd.errors.ParserWarning)
+            # a year like 1e308 cast to an integer: the check of the year column names that cell afterwards
+            warnings.filterwarnings("ignore", "invalid value encountered in cast", RuntimeWarning)
             try:
                 df = pd.read_csv(fh, **self._kwargs(dtypes))
             except pd.errors.ParserWarning:
@@ -236,6 +238,7 @@ class _Reader:
             kwargs.update(header=None, names=self.raw_header)
         with warnings.catch_warnings():
             warnings.simplefilter("error", pd.errors.ParserWarning)
+            warnings.filterwarnings("ignore", "invalid value encountered in cast", RuntimeWarning)
             with pd.read_csv(fh, **kwargs) as chunks:
                 for df in chunks:
                     df.columns = [c.strip() for c in df.columns]
