@@ -391,3 +391,12 @@ def test_report_renders_in_chromium(tmp_path):
     if "Bản đồ" in charts:  # the map's shapes reach the page with their ids and hover texts
         assert re.search(r'<g id="quang-ninh"><title>Quảng Ninh: 0,7024, hạng 3</title>', dom.stdout)
         assert len(re.findall(r'<g id="[a-z-]+"><title>', dom.stdout)) == 63 + 2
+
+
+def test_a_year_without_weights_says_why_its_change_is_not_split(run, tmp_path, monkeypatch):
+    monkeypatch.setenv("DTI_HOME", str(tmp_path / "store"))
+    out = tmp_path / "r.md"
+    assert run("report", "ha-noi", "--year", "2024", "--samples", "0", "--lang", "en", "-o", str(out)).code == 0
+    text = out.read_text(encoding="utf-8")
+    assert "2024: Decision 405/QD-BKHCN does not publish its weights" in text
+    assert "components are not in the published data" not in text

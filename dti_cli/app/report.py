@@ -116,7 +116,10 @@ def report_data(loaded: Loaded, unit: str, year: int, *, lang: str = "vi", sampl
         expl = rows.assign(node_name=rows["name"])[["node", "node_name", "parent", "weight_share", "prev_value",
                                                     "value", "delta", "contribution"]]
     drivers = sentences.drivers(rows, meth.root)
-    why = Msg("report.why_not", prev=year - 1) if why_not and drivers is None else None
+    why = None
+    if why_not and drivers is None:  # the weights unknown, or the previous year's components not published
+        why = Msg("report.why_not_weights", year=year, reason=MethodNote(meth)) if not meth.computable \
+            else Msg("report.why_not", prev=year - 1)
     index = meth.node_label(meth.root, lang)
     pillars = {p: meth.node_label(p, lang) for p in meth.pillars if p in hist.columns}
     weights = ", ".join(f"{c} {w:g}" for c, w in zip(meth.aggregates[meth.root].children,

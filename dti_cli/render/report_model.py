@@ -170,7 +170,10 @@ def _explanation_table(d: ReportData, L: dict) -> _Table | None:
     spec = [(name, L["indicator"], "text"), ("weight_share", L["share"], "pct"),
             ("prev_value", str(d.year - 1), "score"), ("value", str(d.year), "score"),
             ("delta", L["delta"], "delta"), ("contribution", L["contribution"], "delta")]
-    return _table(e, spec, d.lang, indent=_depths(e), note=L.t("explanation_note", index=index_label(d)))
+    split = "contribution" in e.columns and pd.to_numeric(e["contribution"], errors="coerce").notna().any()
+    # the note explains the contributions: none to explain, no note
+    return _table(e, spec, d.lang, indent=_depths(e), note=L.t("explanation_note", index=index_label(d)) if split
+                  else None)
 
 
 def _sources_table(d: ReportData, L: dict) -> _Table | None:
