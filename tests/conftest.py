@@ -4,6 +4,11 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# every property test is seeded (the same examples on every run) and untimed: a loaded CI machine is no failure
+settings.register_profile("dti-suite", deadline=None, derandomize=True)
+settings.load_profile("dti-suite")
 
 ROOT = Path(__file__).resolve().parent.parent
 # the suite never reads or writes the store of the user running it: an empty one for the session (tests that
