@@ -51,10 +51,14 @@ def test_tables_fit_the_terminal_with_names_and_figures_intact(run, command, wid
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_a_narrow_rank_drops_the_bar_first_then_cuts_names_with_an_ellipsis(run, lang):
-    wide = _screen(run, 80, "rank", "--year", "2022", "--top", "5", "--lang", "vi").out
+    wide = _screen(run, 80, "rank", "--year", "2022", "--top", "5", "--lang", lang).out
     assert "█" in wide and "TP. Hồ Chí Minh" in wide
-    narrow = _screen(run, 60, "rank", "--year", "2022", "--top", "5", "--lang", "vi").out
-    assert "█" not in narrow and "TP. Hồ Chí M…" in narrow and "Thừa Thiên H…" in narrow
+    narrow = _screen(run, 60, "rank", "--year", "2022", "--top", "5", "--lang", lang).out
+    assert "█" not in narrow and _widest(narrow) <= 60
+    if lang == "vi":  # the Vietnamese headers leave no room: names are cut
+        assert "TP. Hồ Chí M…" in narrow and "Thừa Thiên H…" in narrow
+    else:  # the English ones wrap, so the table is split before a name is cut
+        assert "TP. Hồ Chí Minh" in narrow and "Thừa Thiên Huế" in narrow
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])

@@ -83,26 +83,9 @@ def national_mean(scores: Scores, year: int, node: str) -> tuple[float, int]:
     return (float(np.mean(vals)) if len(vals) else float("nan")), int(len(vals))
 
 
-def national_figure(scores: Scores, year: int, node: str, *, published: bool = False) -> tuple[float, int, str]:
-    """The mean of the provinces on a node: with `published` (the data is the bundled publication on the 63), the
-    ministry's published mean where there is one, else the plain mean over the units with a value; how many units
-    it is over; and the source id of a published mean ("" when dti computed it)."""
-    if published:
-        fig = levels.provinces_mean(year, node)
-        if fig is not None:
-            return fig.value, fig.n or scores.universe.get(year, 0), fig.source
-    value, n = national_mean(scores, year, node)
-    return value, n, ""
-
-
 def mean_label(unit_kind: str, n: int) -> Msg:
     """What a mean of all the units is called: "Trung bình 63 tỉnh", "Mean of 4 units" (never "national")."""
     return Msg("levels.col.provinces_mean" if unit_kind == "province" else "levels.col.units_mean", n=n)
-
-
-def region_mean(scores: Scores, year: int, node: str, region: str, names) -> float:
-    """Plain mean over the units of a region that have a value."""
-    return region_figure(scores, year, node, region, names).value
 
 
 # ---------------------------------------------------------------- coverage: how many units a mean or a rank is over
@@ -123,13 +106,19 @@ class Mean:
     @property
     def partial(self) -> bool:
         """Over some but not all of the units it is named after."""
-        return 0 < self.n < self.of
+        return bool(marks(self.n, self.of) != "")
 
 
 def national(scores: Scores, year: int, node: str, *, published: bool = False) -> Mean:
-    """The mean of the units on a node (the published one with `published`), with its coverage."""
-    value, n, source = national_figure(scores, year, node, published=published)
-    return Mean(value, n, int(scores.universe.get(year, 0)), source)
+    """The mean of the units on a node, with its coverage: with `published` (the data is the bundled publication on
+    the 63), the ministry's published mean where there is one (with its source), else the plain mean over the units
+    with a value."""
+    of = int(scores.universe.get(year, 0))
+    fig = levels.provinces_mean(year, node) if published else None
+    if fig is not None:
+        return Mean(fig.value, fig.n or of, of, fig.source)
+    value, n = national_mean(scores, year, node)
+    return Mean(value, n, of)
 
 
 def region_figure(scores: Scores, year: int, node: str, region: str, names) -> Mean:
@@ -153,32 +142,54 @@ def marks(n, of) -> np.ndarray:
     return np.where((n > 0) & (n < of), "partial", "")
 
 
-def mean_notes(frame: pd.DataFrame, *, which: str, kind, left_out: bool = False, marked: bool = True) -> list[Msg]:
+_COLUMNS = {"national": ("national", "national_n", "national_of", "gap"),
+            "region": ("region_mean", "region_n", "region_of", "region_gap")}  # value, count, of, gap
+
+
+def mean_notes(frame: pd.DataFrame, *, which: str, kind, left_out: bool = False) -> list[Msg]:
     """One note per coverage of the partial means in a long frame (one row per unit and `indicator`): which="national"
     reads `national`, `national_n`, `national_of`; which="region" reads `region_mean`, `region_n`, `region_of`,
-    `region`. A partial mean shown is marked (§; unmarked with `marked=False`, a chart's line); with `left_out` it
+    `region`. A partial mean shown is marked (§; a chart's line: `line_note`); with `left_out` it
     is not shown, and the note says so; a region mean of a single unit is always left out."""
-    value, n, of = ("national", "national_n", "national_of") if which == "national" else (
-        "region_mean", "region_n", "region_of")
+    value, n, of, _ = _COLUMNS[which]
     if n not in frame.columns or not len(frame):
         return []
     f = frame.assign(_region=frame["region"] if which == "region" else "")
-    partial = f[(f[n] > 0) & (f[n] < f[of])].drop_duplicates(["indicator", "_region"])
+    partial = f[marks(f[n], f[of]) != ""].drop_duplicates(["indicator", "_region"])
     notes = []
     for (count, total, reg), grp in partial.groupby([n, of, "_region"], sort=True):
         alone = which == "region" and count < MIN_REGION
-        key = "coverage.left_out" if (left_out or alone) else "coverage.partial" if marked else "coverage.over"
-        what = Msg("coverage.what.region", region=provinces.RegionName(reg)) if which == "region" else Msg(
-            "coverage.what.national", of=int(total), kind=kind)
-        notes.append(Msg(key, what=what, nodes=", ".join(grp["indicator"]), count=int(count), of=int(total),
-                         kind=kind))
+        key = "coverage.left_out" if (left_out or alone) else "coverage.partial"
+        notes.append(_mean_note(key, ", ".join(grp["indicator"]), int(count), int(total), kind,
+                                provinces.RegionName(reg) if which == "region" else None))
     return notes
+
+
+def line_note(mean: Mean, node: str, kind) -> list[Msg]:
+    """A chart's line of the mean over only some of the units: said so (unmarked: a line has no mark)."""
+    return [_mean_note("coverage.over", node, mean.n, mean.of, kind)] if mean.partial else []
+
+
+def _mean_note(key: str, nodes: str, count: int, of: int, kind, region=None) -> Msg:
+    what = Msg("coverage.what.region", region=region) if region is not None else Msg(
+        "coverage.what.national", of=of, kind=kind)
+    return Msg(key, what=what, nodes=nodes, count=count, of=of, kind=kind)
+
+
+def leave_out_partial(frame: pd.DataFrame, *, which: str, kind) -> tuple[pd.DataFrame, list[Msg]]:
+    """A compare frame with its partial means of `which` (and their gaps) left out, and the notes saying so: a
+    report or a picture compares with means over every unit."""
+    value, n, of, gap = _COLUMNS[which]
+    notes = mean_notes(frame, which=which, kind=kind, left_out=True)
+    out = frame.copy()
+    out.loc[marks(frame[n], frame[of]) != "", [c for c in (value, gap) if c in frame]] = np.nan
+    return out, notes
 
 
 def rank_notes(nodes, counts, of: int, kind) -> list[Msg]:
     """"ranks among the N provinces with a value", one note per count, for the nodes ranked over fewer units than
     the `of` of the year."""
     f = pd.DataFrame({"node": list(nodes), "n": list(counts)})
-    f = f[(f["n"] > 0) & (f["n"] < of)].drop_duplicates("node")
+    f = f[marks(f["n"], of) != ""].drop_duplicates("node")
     return [Msg("coverage.ranks", nodes=", ".join(grp["node"]), count=int(count), of=int(of), kind=kind)
             for count, grp in f.groupby("n", sort=True)]

@@ -115,9 +115,11 @@ def compare_table(scores: Scores, units: list[str], year: int, *, names: Names, 
 
 
 def movers(scores: Scores, year: int, *, by: str, names: Names, top: int = 5,
-           region: str | None = None) -> pd.DataFrame:
-    """The biggest risers and fallers of a year, by rank change and by score change."""
-    table = rank_table(scores, year, by=by, names=names, region=region)
+           region: str | None = None, table: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The biggest risers and fallers of a year, by rank change and by score change (from `table`, the year's
+    rank_table, when the caller has it)."""
+    if table is None:
+        table = rank_table(scores, year, by=by, names=names, region=region)
     unit = scores.unit_kind
     recs = []
     for measure, change, prev, cur in (("rank", "rank_change", "prev_rank", "rank"),

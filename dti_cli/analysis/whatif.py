@@ -43,9 +43,8 @@ def whatif_values(scores: Scores, year: int, unit: str, changes: dict[str, float
         for node in changes:  # a figure the unit's score is not built from changes nothing: say so, no new ranks
             j = yr.col(node)
             if np.isnan(yr.values[i, j]) and new[i, root] == yr.values[i, root]:
-                parents = [a for a, agg in yr.method.aggregates.items() if node in agg.children]
                 raise UsageError("whatif.no_effect", option="set", node=node, unit=unit, year=year,
-                                 parents=", ".join(parents))
+                                 parents=", ".join(yr.method.parents(node)))
     old_rank = competition_ranks(yr.values, yr.decimals)
     new_rank = competition_ranks(new, yr.decimals)
     ranked = (~np.isnan(new)).sum(axis=0)  # how many units each node's new ranks are among

@@ -13,18 +13,8 @@ from dti_cli.analysis.units import kind_word
 from dti_cli.app.common import about, require_index, unit_columns
 from dti_cli.app.session import Source, load
 from dti_cli.errors import UsageError
-from dti_cli.i18n import Msg, render
+from dti_cli.i18n import Joined, Msg, render
 from dti_cli.model.result import Column, Result, Table, Text
-
-
-class _Joined:
-    """Sentences one after the other."""
-
-    def __init__(self, parts: list):
-        self.parts = [p for p in parts if p is not None]
-
-    def text(self, lang: str = "en") -> str:
-        return " ".join(x for x in (render(p, lang) for p in self.parts) if x)
 
 
 def explain(src: Source = Source(), *, province: str, year: int | None = None, boundaries: int | None = None,
@@ -39,7 +29,7 @@ def explain(src: Source = Source(), *, province: str, year: int | None = None, b
     rows, notes = explain_mod.explain(scores, unit, year, lang=lang)
     loaded.notes.extend(notes)
     cur, prev = scores.cell(year, unit, method.root), scores.cell(year - 1, unit, method.root)
-    sentence = _Joined([sentences.headline(name, year, cur["value"], cur["rank"], scores.universe.get(year, 0),
+    sentence = Joined([sentences.headline(name, year, cur["value"], cur["rank"], scores.universe.get(year, 0),
                                            prev["value"], prev["rank"]), sentences.drivers(rows, method.root)])
     cols = (Column("node", Msg("col.slug"), "text", table=False),
             Column("parent", Msg("col.parent"), "text", table=False), Column("name", Msg("col.indicator"), "text"),

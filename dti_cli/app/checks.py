@@ -116,10 +116,16 @@ class _Indented:
         return "  " * self.depth + f"{self.name} ({self.node}){tail}"
 
 
+def _chosen(src: Source, edition: str | None):
+    """The method a run asks for: --method FILE, else the edition named, else the latest."""
+    if src.method is not None:
+        return load_method(src.method)
+    return editions.edition(edition) if edition else editions.editions()[-1]
+
+
 def method(src: Source = Source(), *, edition: str | None = None, lang: str = "vi") -> Result:
     """The methodology tree: names, weights, and the share each node has in the index."""
-    meth = load_method(src.method) if src.method is not None else (
-        editions.edition(edition) if edition else editions.editions()[-1])
+    meth = _chosen(src, edition)
     rows = method_rows.method_rows(meth, lang=lang)
     cols = (Column("tree", Msg("col.tree"), "text", table=False), Column("depth", Msg("col.depth"), "int", table=False),
             Column("node", Msg("col.slug"), "text", table=False), Column("parent", Msg("col.parent"), "text",
@@ -143,8 +149,7 @@ def method_toml(src: Source = Source(), *, edition: str | None = None, lang: str
     """A shipped edition (or --method FILE) as a method file to edit, comments in the run's language."""
     from dti_cli.io.method_template import editable
 
-    meth = load_method(src.method) if src.method is not None else (
-        editions.edition(edition) if edition else editions.editions()[-1])
+    meth = _chosen(src, edition)
     return editable(meth, lang=lang)
 
 

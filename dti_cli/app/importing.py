@@ -16,7 +16,7 @@ import pandas as pd
 from dti_cli.app.table_check import Read, parse_map, read_table
 from dti_cli.errors import UsageError
 from dti_cli.i18n import Msg, plural
-from dti_cli.io import store, table_read
+from dti_cli.io import csv_assemble, store
 from dti_cli.model import editions
 from dti_cli.model.provinces import registry
 from dti_cli.model.result import Column, Result, Table, Text
@@ -49,9 +49,9 @@ def _check_source(source) -> str | None:
     if source is None:
         return None
     source = " ".join(str(source).split())
-    if len(source) > table_read.MAX_CELL:
-        raise UsageError("import.long_source", option="source", limit=table_read.MAX_CELL)
-    if table_read.has_control(source):
+    if len(source) > csv_assemble.MAX_LABEL:
+        raise UsageError("import.long_source", option="source", limit=csv_assemble.MAX_LABEL)
+    if csv_assemble.has_control(source):
         raise UsageError("import.control_source", option="source")
     return source or None
 

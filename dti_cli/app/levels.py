@@ -24,7 +24,6 @@ def national_columns(frame: pd.DataFrame, loaded, year: int, n: int) -> tuple[li
     """`compare --national`: the columns of the provinces' mean and of the national DTI, and the notes saying what
     each is, which means are published, and where a published mean differs from the mean of the values dti has."""
     scores = loaded.scores
-    provinces = scores.unit_kind == "province"
     label = mean_label(scores.unit_kind, n)
     has_dti = bool(frame["national_dti"].notna().any())
     cols = [Column("national", label, "score", prov="national_mark"),
@@ -91,7 +90,7 @@ def national_series(lang: str = "vi") -> Result:
     frame = pd.DataFrame(recs)
     cols = [Column("year", Msg("col.year"), "int"),
             Column("national_dti", Msg("levels.col.national_dti"), "score", prov="provenance"),
-            Column("provinces_mean", Msg("levels.col.provinces_mean", n=63), "score",
+            Column("provinces_mean", mean_label("province", 63), "score",
                    prov="provinces_mean_provenance"),
             Column("provinces_n", Msg("col.national_n"), "int", table=False),
             Column("provinces_mean_provenance", Msg("levels.col.provinces_mean_provenance"), "text", table=False,
@@ -110,7 +109,7 @@ def national_series(lang: str = "vi") -> Result:
 
 def is_national(text: str) -> bool:
     """Whether a name asked for is the country (viet-nam, Việt Nam, cả nước, national)."""
-    return "-".join(fold(str(text)).replace("-", " ").split()) in levels.NATIONAL_NAMES
+    return fold(text) in levels.NATIONAL_NAMES
 
 
 def _ministry_frame(lang: str) -> pd.DataFrame:
@@ -123,11 +122,12 @@ def _group_notes(frame: pd.DataFrame) -> list[Msg]:
     group's mean."""
     notes = []
     printed = levels.ministries()
-    for (y, _, g), _grp in frame.assign(order=frame["group"].map(levels.MINISTRY_GROUPS.index)).groupby(
-            ["year", "order", "group"], sort=True):
-        size, mean = levels.group_size(y, g), levels.group_mean(y, g)
-        shown = int(((printed["year"] == y) & (printed["group"] == g)).sum())  # the group's, not the rows shown
-        notes.append(Msg("levels.note.group", year=y, group=Msg(f"levels.group.{g}"), shown=shown,
+    shown = sorted(set(zip(frame["year"], frame["group"])), key=lambda k: (k[0], levels.MINISTRY_GROUPS.index(k[1])))
+    for y, g in shown:
+        mean = levels.group_mean(y, g)
+        size = mean.n if mean else None  # how many the group had, where the source of its mean says
+        count = int(((printed["year"] == y) & (printed["group"] == g)).sum())  # the group's, not the rows shown
+        notes.append(Msg("levels.note.group", year=y, group=Msg(f"levels.group.{g}"), shown=count,
                          of=Msg("levels.of_n", n=size) if size else "",
                          mean=Msg("levels.mean", value=mean.value, source=mean.source) if mean else ""))
     return notes
@@ -163,8 +163,8 @@ def ministries_rank(*, year: int | None = None, top: int | None = None, lang: st
 def ministry_show(name: str, *, lang: str = "vi") -> Result:
     """`show MINISTRY --level ministries`: a ministry's printed scores and ranks, year by year."""
     m = _ministry_frame(lang).rename(columns={"value": "score"})
-    key = "-".join(fold(str(name)).replace("-", " ").split())
-    by_name = {"-".join(fold(n).split()): u for u, n in zip(m["unit"], m["name"])}
+    key = fold(name)
+    by_name = {fold(n): u for u, n in zip(m["unit"], m["name"])}
     unit = key if key in set(m["unit"]) else by_name.get(key)
     if unit is None:
         known = sorted(set(m["unit"]))

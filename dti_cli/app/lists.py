@@ -7,7 +7,7 @@ from enum import Enum
 
 import pandas as pd
 
-from dti_cli.app.session import Source, load_method
+from dti_cli.app.session import Source, check_boundaries, load_method
 from dti_cli.errors import UsageError
 from dti_cli.i18n import Msg
 from dti_cli.model import editions, provinces
@@ -30,8 +30,7 @@ def listing(what: str, *, src: Source = Source(), boundaries: int | None = None,
     except ValueError:
         raise UsageError("listing.unknown", option="what", value=str(what),
                          known=", ".join(w.value for w in What)) from None
-    if boundaries not in (None, 2025):
-        raise UsageError("boundaries.unknown", option="boundaries", value=str(boundaries))
+    check_boundaries(boundaries)
     if region is not None and kind is not What.provinces:
         raise UsageError("listing.region_provinces", option="region")
     if kind is What.provinces:

@@ -56,10 +56,7 @@ def chart_rank(src: Source = Source(), *, year: int | None = None, by: str | Non
         raise DataError("empty.because", why=no_values(loaded, year, node))
 
     mean = averages.national(scores, year, node, published=loaded.published(year))
-    if mean.partial:  # the line is drawn, over the units with a value: said so
-        loaded.notes.extend(averages.mean_notes(
-            pd.DataFrame({"indicator": [node], "national": [mean.value], "national_n": [mean.n],
-                          "national_of": [mean.of]}), which="national", kind=kind_word(scores.unit_kind), marked=False))
+    loaded.notes.extend(averages.line_note(mean, node, kind_word(scores.unit_kind)))  # drawn over those with one
 
     def figure():
         return charts.rank_chart(frame, title=f"{label} {year}",
@@ -104,11 +101,10 @@ def chart_compare(src: Source = Source(), *, province: str, national: bool = Tru
                                  published=loaded.published(year))
     # a mean over only some of the units would mislead in a picture: left out, and the notes say so
     kind = kind_word(scores.unit_kind)
-    loaded.notes.extend(averages.mean_notes(table, which="national", kind=kind, left_out=True) if national else [])
-    table.loc[averages.marks(table["national_n"], table["national_of"]) != "", "national"] = np.nan
-    if region and "region_mean" in table:
-        loaded.notes.extend(averages.mean_notes(table, which="region", kind=kind, left_out=True))
-        table.loc[averages.marks(table["region_n"], table["region_of"]) != "", "region_mean"] = np.nan
+    for which, shown in (("national", national), ("region", region and "region_mean" in table)):
+        if shown:
+            table, notes = averages.leave_out_partial(table, which=which, kind=kind)
+            loaded.notes.extend(notes)
     frame = table[table["value"].notna()][["indicator_name", "value", "national"] +
                                           (["region_mean"] if region and "region_mean" in table else [])]
     if not len(frame):

@@ -29,11 +29,9 @@ def _components(loaded: Loaded, unit: str, year: int, names) -> tuple[pd.DataFra
                                 published=loaded.published(year))
     comp = comp[comp["indicator"] != meth.root].copy()
     kind = kind_word(scores.unit_kind)
-    notes = [*averages.mean_notes(comp, which="national", kind=kind, left_out=True),
-             *averages.mean_notes(comp, which="region", kind=kind, left_out=True)]
-    comp.loc[averages.marks(comp["national_n"], comp["national_of"]) != "", ["national", "gap"]] = np.nan
-    comp.loc[averages.marks(comp["region_n"], comp["region_of"]) != "", ["region_mean", "region_gap"]] = np.nan
-    return comp, notes
+    comp, national = averages.leave_out_partial(comp, which="national", kind=kind)
+    comp, region = averages.leave_out_partial(comp, which="region", kind=kind)
+    return comp, [*national, *region]
 
 
 def _band(scores, unit: str, year: int, samples: int) -> dict | None:

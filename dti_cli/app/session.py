@@ -67,6 +67,7 @@ class Loaded:
     method: Method | None  # the user's method (None: the shipped editions)
     boundaries: int | None = None
     notes: list = field(default_factory=list)
+    imported: frozenset = frozenset()  # the years of the user's store in the data (read once, by load)
 
     def names(self, lang: str) -> Names:
         return Names.of(self.dataset, self.scores.unit_kind, lang, self.boundaries)
@@ -101,17 +102,12 @@ class Loaded:
     def published(self, year: int) -> bool:
         """Whether the year's figures are the bundled publication on the 63 provinces (its published means and the
         national DTI then apply; not to a user's file, method or imported year, nor on the 34 units)."""
-        from dti_cli.io import store
-
-        return (self.dataset.bundled and self.method is None and self.boundaries is None
-                and self.scores.unit_kind == "province" and year not in store.stored())
+        return self.boundaries is None and self.national_dti(year)
 
     def national_dti(self, year: int) -> bool:
         """Whether the national DTI goes beside the year's figures: the bundled publication's, on either
         boundaries (an assessment of the country does not depend on them)."""
-        from dti_cli.io import store
-
-        return self.dataset.bundled and self.method is None and year not in store.stored()
+        return self.dataset.bundled and self.method is None and year not in self.imported
 
     def unit(self, text: str) -> str:
         out = resolve(self.scores, text, self.boundaries)
@@ -157,6 +153,12 @@ class Loaded:
                 self.notes.append(Msg("note.method", year=y, note=MethodNote(m)))
 
 
+def check_boundaries(boundaries) -> None:
+    """None (the units of the data) or 2025 (the 34 units from July 2025)."""
+    if boundaries not in (None, 2025):
+        raise UsageError("boundaries.unknown", option="boundaries", value=str(boundaries))
+
+
 def load(src: Source, *, year: int | None = None, with_prev: bool = True, boundaries: int | None = None,
          keep_rows: bool = True, store_34: bool = True) -> Loaded:
     """Data + method → scores for the year asked (and the year before, for changes; None: every year). With
@@ -167,8 +169,7 @@ def load(src: Source, *, year: int | None = None, with_prev: bool = True, bounda
     from dti_cli.pipeline.evaluate import evaluate
     from dti_cli.pipeline.plan import plan
 
-    if boundaries not in (None, 2025):
-        raise UsageError("boundaries.unknown", option="boundaries", value=str(boundaries))
+    check_boundaries(boundaries)
     meth = load_method(src.method)
     owned = not isinstance(src.data, Dataset)
     ds = load_data(src.data, fmt=src.fmt, method=meth, workers=src.workers)
@@ -196,15 +197,16 @@ def load(src: Source, *, year: int | None = None, with_prev: bool = True, bounda
             notes.insert(0, Msg("note.store_34", years=", ".join(map(str, implicit))))
             boundaries = 2025
     scores = evaluate(ds, planned, release=owned and not keep_rows)
-    return Loaded(ds, scores, meth, boundaries, notes + list(scores.notes))
+    from dti_cli.io import store
+
+    imported = frozenset(store.stored()) if ds.bundled else frozenset()
+    return Loaded(ds, scores, meth, boundaries, notes + list(scores.notes), imported)
 
 
 def _partners_missing(before: Dataset, after: Dataset) -> list[Msg]:
     """A unit of 2025 left out because the file lacks one of the provinces merged into it, with what it lacks."""
     from dti_cli.model.provinces import registry
 
-    if before.unit_kind != "province" or before.boundaries == 2025:
-        return []
     reg, had, now = registry(), set(before.units), set(after.units)
     out = []
     for new in sorted({reg.merge.get(u, u) for u in had} - now):

@@ -244,14 +244,11 @@ def _check_ranks(cells, node: str, lines: dict, values: dict, ranks: dict, *, co
                 raise DataError("import.rank_mismatch", where=at(s), node=node, rank=r, value=v,
                                 expected=int(order[s]))
         return
-    if complete and len(given) == len(lines):
-        order = sorted(given.values())
-        first = {}
-        for i, r in enumerate(order):
-            first.setdefault(r, i + 1)
+    if complete and len(given) == len(lines):  # a competition ranking is its own competition ranking
+        first = pd.Series(given).rank(method="min").astype(int)
         for s, r in sorted(given.items(), key=lambda kv: (kv[1], lines[kv[0]])):
-            if first[r] != r:
-                raise DataError("import.not_a_ranking", where=at(s), node=node, rank=r, above=first[r] - 1)
+            if first[s] != r:
+                raise DataError("import.not_a_ranking", where=at(s), node=node, rank=r, above=first[s] - 1)
     if not have:
         return
     items = sorted(have.items(), key=lambda kv: (-kv[1][0], kv[1][1]))

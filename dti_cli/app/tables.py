@@ -148,13 +148,14 @@ def movers(src: Source = Source(), *, year: int | None = None, by: str | None = 
     _at_least_one(top, "top")
     loaded, year, node, reg = _ranking(src, year, by, region, boundaries)
     scores, method = loaded.scores, loaded.scores.methods[year]
-    frame = tables.movers(scores, year, by=node, names=loaded.names(lang), top=top, region=reg)
+    names = loaded.names(lang)
+    table = tables.rank_table(scores, year, by=node, names=names, region=reg)
+    frame = tables.movers(scores, year, by=node, names=names, top=top, region=reg, table=table)
     loaded.coverage(year, node)
     prev = year - 1
     if prev not in scores.methods:
         loaded.notes.append(Msg("note.no_prev_year", year=prev))
     # changes are known only for the units with a figure in both years: among how many, said when not all
-    table = tables.rank_table(scores, year, by=node, names=loaded.names(lang), region=reg)
     among = {}
     for measure, cur_col, prev_col in (("rank", "rank", "prev_rank"), ("score", "score", "prev_score")):
         have = int(table[cur_col].notna().sum())

@@ -123,10 +123,6 @@ def main(argv: Optional[list] = None) -> None:
     args = sys.argv[1:] if argv is None else list(argv)
     if argv is None:  # a process of its own (not a test calling main in-process)
         handle_signals()
-        if not os.environ.get("DTI_DEBUG"):  # a library's advice on its own speed is not the user's business
-            import warnings
-
-            warnings.filterwarnings("ignore", message="DataFrame is highly fragmented")
     _tune(args)
     lang = errors.lang_of(args)
     if not errors.streams_usable(args, lang):

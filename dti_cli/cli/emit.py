@@ -10,7 +10,7 @@ from contextlib import contextmanager
 import typer
 
 from dti_cli.cli.options import Opts
-from dti_cli.i18n import Msg, render
+from dti_cli.i18n import Joined, Msg, render
 from dti_cli.render.formats import TABLES, Format, choose
 
 
@@ -146,18 +146,8 @@ def empty(result):
     headers alone with exit 0 would pass for an answer)."""
     from dti_cli.errors import DataError
 
-    why = result.empty if result.empty is not None else _Clauses(result.notes) if result.notes else None
+    why = result.empty if result.empty is not None else Joined(result.notes, sep="; ") if result.notes else None
     return DataError("empty.because", why=why) if why is not None else DataError("empty.nothing")
-
-
-class _Clauses:
-    """Notes as one line: "a; b"."""
-
-    def __init__(self, parts):
-        self.parts = parts
-
-    def text(self, lang: str = "en") -> str:
-        return "; ".join(render(p, lang) for p in self.parts)
 
 
 def text_of(result, fmt: Format, lang: str) -> str:

@@ -11,6 +11,7 @@ from typing import Annotated, List, Optional
 import typer
 
 from dti_cli.i18n import Lang, lang_of
+from dti_cli.model.levels import LEVELS
 from dti_cli.render.formats import Format, subset
 
 TableFormat = subset("TableFormat", (Format.table, Format.csv, Format.tsv, Format.json, Format.markdown, Format.xlsx))
@@ -25,9 +26,7 @@ class Boundaries(str, Enum):
     b2025 = "2025"
 
 
-class Level(str, Enum):
-    provinces = "provinces"
-    ministries = "ministries"
+Level = Enum("Level", {name: name for name in LEVELS}, type=str)
 
 
 def _complete_province(incomplete: str) -> list[str]:

@@ -76,6 +76,17 @@ class Plain:
         return self.value
 
 
+class Joined:
+    """Parts shown one after the other in a language (sentences: " "; clauses on one line: "; "), empty ones left
+    out."""
+
+    def __init__(self, parts, sep: str = " "):
+        self.parts, self.sep = [p for p in parts if p is not None], sep
+
+    def text(self, lang: str = "en") -> str:
+        return self.sep.join(x for x in (render(p, lang) for p in self.parts) if x)
+
+
 def lang_of(lang: str | None) -> str:
     """"en" for English in any spelling a user or a locale gives it (en, EN, en_US.UTF-8, en-GB); else "vi"."""
     value = str(getattr(lang, "value", lang)).strip().lower()

@@ -53,12 +53,17 @@ _FORMULA = re.compile(r"^(?:[=+@\t\r]|-(?!\d))")  # what a spreadsheet would run
 MAX_LABEL = 1_000  # characters in a label or header cell
 
 
+def has_control(text: str) -> bool:
+    """Whether the text holds a control character (C0 but tab and line ends, DEL, C1)."""
+    return _CONTROL.search(text) is not None
+
+
 def unsafe(text: str) -> str | None:
     """Why a label cannot be taken: longer than MAX_LABEL, a control character (it would reach a terminal raw), or
     a spreadsheet formula trigger at its start (it would reach a csv/tsv cell); None when it is fine."""
     if len(text) > MAX_LABEL:
         return "data.label_long"
-    if _CONTROL.search(text):
+    if has_control(text):
         return "data.label_control"
     if _FORMULA.match(text):
         return "data.label_formula"

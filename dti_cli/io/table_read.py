@@ -8,13 +8,13 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from dti_cli.errors import DataError, where
 from dti_cli.io.csv_assemble import MAX_LABEL as MAX_CELL  # characters in a cell: one limit for every label
+from dti_cli.io.csv_assemble import has_control
 from dti_cli.model.provinces import fold
 
 MAX_BYTES = 10_000_000  # a results table is a few kilobytes; past this it is not one
@@ -26,8 +26,6 @@ UNIT_HEADERS = frozenset(fold(h) for h in (
     "Tỉnh, thành phố", "Tỉnh/thành phố", "Tỉnh/Thành phố", "Tỉnh thành phố", "Tỉnh, TP", "Tỉnh/TP", "Tỉnh", "Tỉnh thành",
     "Tên tỉnh", "Tên tỉnh, thành phố", "Địa phương", "Tên địa phương", "Đơn vị", "Tên đơn vị", "Province", "Provinces",
     "Province/city", "Unit", "Locality"))
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-
 
 @dataclass(frozen=True)
 class Cells:
@@ -41,11 +39,6 @@ class Cells:
     def at(self, line: int, col: int, name: str | None = None):
         """A place for an error message (col: 0-based)."""
         return where(self.label, line, col + 1, name)
-
-
-def has_control(text: str) -> bool:
-    """Whether the text holds a control character (C0 but tab and line ends, DEL, C1)."""
-    return _CONTROL.search(text) is not None
 
 
 def is_unit_header(cell: str) -> bool:
@@ -192,7 +185,7 @@ def _cells(grid, label: str) -> Cells:
         for j, c in enumerate(cells):
             if len(c) > MAX_CELL:
                 raise DataError("import.long_cell", where=where(label, line, j + 1), limit=MAX_CELL)
-            if _CONTROL.search(c):
+            if has_control(c):
                 raise DataError("import.control", where=where(label, line, j + 1))
     line, header = grid[i]
     header = [" ".join(h.split()) for h in header]

@@ -5,12 +5,15 @@ printed (data/levels.csv, copied from the shared data folder; every figure is ci
 from __future__ import annotations
 
 import functools
+import math
 import re
 from dataclasses import dataclass
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from dti_cli.model.provinces import DATA_DIR
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 NATIONAL = "viet-nam"
 MINISTRY_GROUPS = ("ministries_ps", "ministries_nps")  # with public services, without
@@ -33,6 +36,8 @@ class Figure:
 def table() -> pd.DataFrame:
     """The file as published: year, level, unit, indicator, value (NaN: only the rank was printed), rank, source,
     note, and provenance."""
+    import pandas as pd  # here: the command line's options import LEVELS, and `dti --help` needs no pandas
+
     df = pd.read_csv(DATA_DIR / "levels.csv", dtype=str, keep_default_na=False)
     return df.assign(year=df["year"].astype(int), value=pd.to_numeric(df["value"].replace("", None)),
                      rank=pd.to_numeric(df["rank"].replace("", None)).astype("Int64"), provenance=PROVENANCE)
@@ -47,7 +52,7 @@ def _n(note: str) -> int | None:
 def _figure(level: str, unit: str, year: int, indicator: str) -> Figure | None:
     t = table()
     row = t[(t["level"] == level) & (t["unit"] == unit) & (t["year"] == year) & (t["indicator"] == indicator)]
-    if row.empty or pd.isna(row["value"].iloc[0]):
+    if row.empty or math.isnan(row["value"].iloc[0]):
         return None
     return Figure(float(row["value"].iloc[0]), row["source"].iloc[0], _n(row["note"].iloc[0]))
 
@@ -75,8 +80,3 @@ def ministries() -> pd.DataFrame:
     return out.rename(columns={"level": "group", "note": "name"})[
         ["year", "group", "unit", "name", "value", "rank", "source", "provenance"]].reset_index(drop=True)
 
-
-def group_size(year: int, group: str) -> int | None:
-    """How many ministries a group had in a year, where the source of its mean says."""
-    f = group_mean(year, group)
-    return None if f is None else f.n

@@ -118,11 +118,11 @@ class Registry:
     def keys34(self) -> dict:
         return _keys(self.p34, [(a, self.merge[s]) for a, s in self.aliases])
 
-    @property
+    @cached_property
     def by_slug63(self) -> dict[str, Province]:
         return {p.slug: p for p in self.p63}
 
-    @property
+    @cached_property
     def by_slug34(self) -> dict[str, Province]:
         return {p.slug: p for p in self.p34}
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from dti_cli.i18n import render
-from dti_cli.model.result import Column, Result, Table, Text
+from dti_cli.model.result import Column, Table, Text
 from dti_cli.render import cells
 
 SPARKS = "▁▂▃▄▅▆▇█"
@@ -77,11 +77,12 @@ def _columns(table: Table, lang: str) -> list[_Col]:
     """The shown columns with their texts; a figure's header wraps at spaces to the figures' width (a group's
     first header, a unit's name, never wraps)."""
     out, shown = [], {c.key for c in cells.shown(table)}
+    rows = [row for _, row in table.frame.iterrows()]  # once: every column's texts read them
     group = None
     for c in table.columns:  # a unit's columns in a wide table are shown even where it has no figures
         if c.key not in shown and not (c.group is not None and c.table and c.key in table.frame.columns):
             continue
-        texts = tuple(cells.cell(row, c, lang) for _, row in table.frame.iterrows())
+        texts = tuple(cells.cell(row, c, lang) for row in rows)
         head, figures = cells.header(c, lang), max([_width(t) for t in texts] + [1])
         if c.kind not in ("text", "bar") and (c.group is None or c.group == group):
             head = _wrapped(head, figures)
@@ -212,11 +213,6 @@ class Fitted:
                 yield from console.render(table, options.update_width(need))
 
 
-def rich_table(table: Table, lang: str = "vi", width: int = 100):
-    """The first Rich table of a view laid out at `width` columns."""
-    return layout(table, lang, width)[0]
-
-
 def _wrapped(header: str, width: int) -> str:
     """A header on lines of at most `width` characters (or its longest word), breaking at spaces only."""
     import textwrap
@@ -230,13 +226,12 @@ def rows_shown(views) -> int:
     return sum(len(v.frame) for v in views if isinstance(v, Table))
 
 
-def renderables(result: Result | tuple, lang: str = "vi") -> list:
-    """The result's views (or the views themselves) as Rich renderables, in order: tables, and paragraphs as plain
-    (unmarked-up) text."""
+def renderables(views: tuple, lang: str = "vi") -> list:
+    """A result's views as Rich renderables, in order: tables, and paragraphs as plain (unmarked-up) text."""
     from rich.text import Text as RichText
 
     out = []
-    for view in (result.shown if isinstance(result, Result) else result):
+    for view in views:
         if isinstance(view, Text):
             out.append(RichText(render(view.message, lang)))
             continue
